@@ -1,0 +1,5 @@
+"""`python -m changegate`."""
+
+from changegate.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""The command line: click options are copied into settings and handed to `changegate.app`.
+
+Only click is imported at start-up, so `--help` and `--version` stay fast; everything else
+loads inside the command that needs it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from changegate import __version__
+
+FORMATS_CHECK = ("text", "json", "markdown")  # keep in step with changegate.report.REPORTERS
+FORMATS_IMPACT = ("text", "json", "mermaid", "dot")
+
+
+class _Group(click.Group):
+    """Maps bad input to exit 2 with `file:line: message`, and anything unexpected to exit 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from changegate.errors import InputError
+
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for line in str(exc).splitlines():
+                click.echo(f"changegate: error: {_inert(line)}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("changegate: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # fail closed, never a traceback unless asked
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(
+                f"changegate: internal error: {type(exc).__name__}: {_inert(str(exc))} "
+                "(this is a bug in changegate; run with --debug for the traceback)",
+                err=True,
+            )
+            ctx.exit(3)
+
+
+def _inert(text: str) -> str:
+    from changegate.report.escape import terminal
+
+    return terminal(text)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="changegate")
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """changegate: which value streams does this change reach, and have the right owners,
+    tests and approvals signed off?
+
+    Exit codes: 0 pass, 1 blocked by policy, 2 invalid input or configuration,
+    3 internal error.
+    """
+    ctx.obj = {"debug": debug}
+
+
+def _diff_options(f: Any) -> Any:
+    f = click.option("--changed-files", "changed_files", metavar="FILE",
+                     help="File listing changed paths, one a line ('-' for stdin). "
+                          "Instead of --base/--head.")(f)
+    f = click.option("--head", metavar="REF", help="Head revision of the change (default with --base: HEAD).")(f)
+    f = click.option("--base", metavar="REF",
+                     help="Base revision: changed files are `git diff BASE...HEAD`. Without --base "
+                          "and --changed-files, the uncommitted changes (working tree vs HEAD, "
+                          "untracked files included) are the change.")(f)
+    f = click.option("--config", "config", metavar="FILE",
+                     help="Config file (default .changegate/config.yaml; every key has a default).")(f)
+    return f
+
+
+@cli.command()
+@_diff_options
+@click.option("--manifest", "manifests", multiple=True, metavar="FILE",
+              help="The change manifest to evaluate (default: the manifests the change adds or edits "
+                   "under the config's `changes` directory).")
+@click.option("--approvals", metavar="FILE", help="Approvals JSON (author, head_sha, labels, reviews).")
+@click.option("--junit", multiple=True, metavar="GLOB",
+              help="JUnit XML files, a glob (repeatable; added to the config's evidence.junit).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of stdout.")
+@click.option("--template", metavar="FILE", help="Jinja2 template for --format markdown.")
+@click.option("--fail-on", type=click.Choice(("error", "warning")), default="error", show_default=True,
+              help="`warning`: warning-severity requirements and warning findings block too.")
+@click.option("--github/--no-github", "github", default=None,
+              help="GitHub Action mode (default: on when GITHUB_ACTIONS=true): event, REST API, "
+                   "gate files from the base commit, annotations, summary, sticky comment.")
+@click.option("--comment/--no-comment", default=True, show_default=True,
+              help="In GitHub mode, create or update the sticky pull-request comment.")
+@click.option("--today", metavar="YYYY-MM-DD", hidden=True, help="Evaluate waiver expiry as of this date.")
+def check(**options: Any) -> None:
+    """Gate a change: impact, policies, evidence -> pass (0) or blocked (1)."""
+    from changegate import app
+
+    sys.exit(app.check(app.CheckSettings.from_options(options)))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml).")
+def validate(paths: tuple[Path, ...], config: str | None) -> None:
+    """Validate config, map, policies and manifests (all of them, or PATHs); exit 0 or 2."""
+    from changegate import app
+
+    sys.exit(app.validate(list(paths), config))
+
+
+@cli.command()
+@_diff_options
+@click.option("--manifest", "manifests", multiple=True, metavar="FILE",
+              help="Manifest whose interfaces_changed/breaking to take into account.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_IMPACT), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of stdout.")
+def impact(**options: Any) -> None:
+    """Show what a change reaches: touched and impacted components, value streams, risk."""
+    from changegate import app
+
+    sys.exit(app.impact(app.ImpactSettings.from_options(options)))
+
+
+@cli.command()
+@_diff_options
+@click.option("--title", help="The change's title (default: from the branch name).")
+@click.option("--type", "change_type", type=click.Choice(("standard", "normal", "emergency")),
+              default="normal", show_default=True, help="ITIL change type.")
+@click.option("--output", "-o", metavar="FILE",
+              help="Where to write the manifest (default: <changes>/<slug of title>.yaml; '-' for stdout).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def new(**options: Any) -> None:
+    """Scaffold a manifest for the current diff, pre-filled from the map."""
+    from changegate import app
+
+    sys.exit(app.new(app.NewSettings.from_options(options)))
+
+
+@cli.command()
+@click.option("--directory", "-C", "directory", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="Repository root to write .changegate/ into.")
+@click.option("--force", is_flag=True, help="Overwrite existing starter files.")
+def init(directory: Path, force: bool) -> None:
+    """Write a starter .changegate/ (config, a small map, a policy, a changes folder)."""
+    from changegate import app
+
+    sys.exit(app.init(directory, force))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="changegate")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

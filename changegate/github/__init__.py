@@ -1,0 +1,1 @@
+"""GitHub mode: event, REST API, workflow commands, sticky comment."""

@@ -1,0 +1,203 @@
+"""Path matching with .gitignore / CODEOWNERS (gitwildmatch) semantics, indexed for speed.
+
+Each owner (a component, an interface, …) has an ordered list of patterns. A file belongs
+to an owner when the *last* of that owner's patterns that matches the file is not a
+negation (``!x``). The glob semantics are pathspec's (each pattern is translated to a
+regular expression by ``pathspec``); this module only decides which patterns to try.
+
+`PathIndex` avoids the linear scan "every file against every pattern": it files each
+pattern, once, under the most selective literal anchor it has —
+
+* an anchored pattern with literal leading directories (``services/crm/**``, ``/README.md``)
+  under that prefix; a file tries it only when one of its own path prefixes is that prefix;
+* otherwise a pattern with a fully literal segment (``**/node_modules/**``, ``Makefile``)
+  under that segment name; a file tries it only when one of its segments has that name;
+* otherwise a pattern with a literal extension (``*.py``, ``**/*.tar.gz``) under the
+  extension; a file tries it only when one of its segments ends in that extension;
+* the rest (``*``, ``**/``, ``[ab]*/x?``) in a small residual list every file tries.
+
+Each anchor is a necessary condition for a match, so the candidates are a superset of the
+matching patterns and the answers are exactly those of a full scan. Patterns are translated
+and compiled lazily, the first time a file selects them, so building the index is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from changegate.errors import InputError
+
+try:  # pathspec >= 1.0
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as _Pattern
+except ImportError:  # pragma: no cover - pathspec 0.12
+    from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef]
+        GitWildMatchPattern as _Pattern,
+    )
+
+_GLOB = re.compile(r"[*?\[\]\\]")
+
+# What a compiled pattern is: (regex or None for a no-op pattern, include).
+_Compiled = tuple["re.Pattern[str] | None", bool]
+
+
+def normalize_path(path: str) -> str:
+    """A repository-relative POSIX path as pathspec sees it (no leading ``/`` or ``./``)."""
+    if path.startswith("/"):
+        return path[1:]
+    if path.startswith("./"):
+        return path[2:]
+    return path
+
+
+@lru_cache(maxsize=65536)
+def _compile(pattern: str) -> _Compiled:
+    """Translate one gitwildmatch pattern with pathspec; raise InputError when invalid."""
+    try:
+        regex, include = _Pattern.pattern_to_regex(pattern)
+    except ValueError as exc:  # pathspec's GitIgnorePatternError is a ValueError
+        raise InputError(f"invalid path pattern {pattern!r}: {exc}") from None
+    if regex is None or include is None:  # blank, comment, "/", bad range: matches nothing
+        return (None, True)
+    return (re.compile(regex), include)
+
+
+def pattern_error(pattern: str) -> str | None:
+    """Why `pattern` is not a valid gitwildmatch pattern, or None when it is (for loaders)."""
+    try:
+        _compile(pattern)
+    except InputError as exc:
+        return exc.message
+    return None
+
+
+def matches_any(patterns: Sequence[str], path: str) -> bool:
+    """Whether `path` matches the pattern list: the last pattern matching it is not a
+    negation (so ``["docs/**", "!docs/internal/**"]`` works as in .gitignore)."""
+    path = normalize_path(path)
+    for pattern in reversed(patterns):
+        regex, include = _compile(pattern)
+        if regex is not None and regex.search(path) is not None:
+            return include
+    return False
+
+
+def _extension(segment: str) -> str | None:
+    """The literal text after the segment's last dot (``*.py`` -> ``py``), else None."""
+    dot = segment.rfind(".")
+    if dot < 0:
+        return None
+    ext = segment[dot + 1 :]
+    if not ext or _GLOB.search(ext) is not None:
+        return None
+    return ext
+
+
+def _anchor(pattern: str) -> tuple[str, str] | None:
+    """Where the index files `pattern`: ("prefix" | "name" | "ext", key), ("noop", "") for
+    a blank line or comment, or None for the residual list. Mirrors pathspec's
+    normalisation of the pattern's segments; a segment with any glob syntax or escape
+    counts as non-literal, which only ever makes the anchor less selective."""
+    text = pattern if pattern.endswith("\\ ") else pattern.rstrip()
+    if not text or text.startswith("#") or text == "/":
+        return ("noop", "")
+    if text.startswith("!"):
+        text = text[1:]
+    if text.startswith("/"):
+        text = text[1:]
+        anchored = True
+    else:
+        # One segment (optionally with a trailing slash) matches at any depth.
+        slash = text.find("/")
+        anchored = 0 <= slash < len(text) - 1
+    glob = _GLOB.search(text)
+    if anchored:
+        if glob is None:
+            prefix = text.rstrip("/")
+        else:
+            cut = text.rfind("/", 0, glob.start())
+            prefix = text[:cut] if cut > 0 else ""
+        if prefix:
+            return ("prefix", prefix)
+    if glob is None:
+        segments = [s for s in text.split("/") if s]
+        return ("name", max(segments, key=len)) if segments else None
+    segments = text.split("/")
+    names = [s for s in segments if s and _GLOB.search(s) is None]
+    if names:
+        return ("name", max(names, key=len))
+    for segment in reversed(segments):
+        if segment and segment != "**":
+            ext = _extension(segment)
+            if ext is not None:
+                return ("ext", ext)
+    return None
+
+
+class PathIndex:
+    """Owner id -> gitwildmatch patterns, indexed once; `match` answers which owners
+    claim a path, exactly as a full per-owner last-match-wins scan would."""
+
+    def __init__(self, owners: Mapping[str, Sequence[str]]) -> None:
+        # One entry per pattern: (owner, position in the owner's list, pattern text).
+        self._entries: list[tuple[str, int, str]] = []
+        self._by_prefix: dict[str, list[int]] = {}
+        self._by_name: dict[str, list[int]] = {}
+        self._by_ext: dict[str, list[int]] = {}
+        self._residual: list[int] = []
+        for owner in sorted(owners):
+            for position, pattern in enumerate(owners[owner]):
+                entry = len(self._entries)
+                self._entries.append((owner, position, pattern))
+                anchor = _anchor(pattern)
+                if anchor is None:
+                    self._residual.append(entry)
+                    continue
+                kind, key = anchor
+                if kind == "noop":
+                    continue
+                table = {"prefix": self._by_prefix, "name": self._by_name, "ext": self._by_ext}[kind]
+                table.setdefault(key, []).append(entry)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _candidates(self, path: str) -> set[int]:
+        found: set[int] = set(self._residual)
+        segments = path.split("/")
+        by_prefix, by_name, by_ext = self._by_prefix, self._by_name, self._by_ext
+        end = -1
+        for segment in segments:
+            end += len(segment) + 1
+            hit = by_prefix.get(path[:end])
+            if hit:
+                found.update(hit)
+            hit = by_name.get(segment)
+            if hit:
+                found.update(hit)
+            dot = segment.rfind(".")
+            if dot >= 0:
+                hit = by_ext.get(segment[dot + 1 :])
+                if hit:
+                    found.update(hit)
+        return found
+
+    def match(self, path: str) -> tuple[str, ...]:
+        """The owner ids (sorted) whose pattern lists claim `path`."""
+        path = normalize_path(path)
+        decided: dict[str, tuple[int, bool]] = {}
+        entries = self._entries
+        for entry in self._candidates(path):
+            owner, position, pattern = entries[entry]
+            best = decided.get(owner)
+            if best is not None and best[0] > position:
+                continue
+            regex, include = _compile(pattern)
+            if regex is not None and regex.search(path) is not None:
+                decided[owner] = (position, include)
+        return tuple(sorted(owner for owner, (_, include) in decided.items() if include))
+
+    def match_all(self, files: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """`match` for every file: file -> owner ids (sorted; empty when none)."""
+        return {file: self.match(file) for file in files}

@@ -1,0 +1,631 @@
+"""Policy evaluation: which policies match a change, what they require, and whether the
+evidence satisfies it (SPEC §4 and §6).
+
+Pure: takes the loaded map, the resolved impact, the manifest and the gathered evidence,
+and returns data. Each matching policy contributes atomic requirements keyed by
+(kind, target); contributions for the same key are merged so that the strictest one that
+is not waived is reported and the others are listed in `also_required_by`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from changegate.models import (
+    Config,
+    DepMap,
+    Evidence,
+    Finding,
+    Impact,
+    Manifest,
+    Policy,
+    PolicyResult,
+    Requirement,
+    Waiver,
+    WaiverUse,
+    risk_index,
+)
+
+KIND_ORDER: tuple[str, ...] = ("manifest", "field", "owner", "approval", "test", "deny")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def evaluate_policies(
+    policies: Sequence[Policy],
+    depmap: DepMap,
+    impact: Impact,
+    manifest: Manifest | None,
+    evidence: Evidence,
+    config: Config,
+) -> tuple[tuple[PolicyResult, ...], tuple[Requirement, ...], tuple[Finding, ...]]:
+    """Match every policy against the change, collect and merge what the matching ones
+    require, and apply the manifest's waivers. `policies` come sorted by layer."""
+    ctx = _Context.build(depmap, impact, manifest, evidence, config)
+    results: list[PolicyResult] = []
+    contributions: list[_Contribution] = []
+    findings: list[Finding] = list(ctx.approval_findings())
+    for policy in policies:
+        matched, reason = match_policy(policy, ctx)
+        waiver: WaiverUse | None = None
+        if matched:
+            waiver, waiver_findings = _applicable_waiver(policy, ctx)
+            findings.extend(waiver_findings)
+            contributions.extend(_contributions(policy, reason, waiver, ctx))
+        results.append(PolicyResult(
+            id=policy.id, layer=policy.layer, matched=matched, severity=policy.severity,
+            description=policy.description, reason=reason, waived=waiver is not None,
+        ))
+    return tuple(results), _merge(contributions), tuple(findings)
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(frozen=True)
+class _Context:
+    depmap: DepMap
+    impact: Impact
+    manifest: Manifest | None
+    evidence: Evidence
+    config: Config
+    approvers: frozenset[str]  # effective approvers (latest review, at head, not excluded)
+    excluded: frozenset[str]  # who can never approve this change (author, committers)
+    approval_notes: tuple[str, ...]
+
+    @classmethod
+    def build(cls, depmap: DepMap, impact: Impact, manifest: Manifest | None,
+              evidence: Evidence, config: Config) -> _Context:
+        approvals = evidence.approvals
+        approvers, notes = _effective_approvers(
+            approvals,
+            allow_stale=config.approvals.allow_stale,
+            exclude_committers=config.approvals.exclude_committers,
+            head_sha=approvals.head_sha,
+        )
+        excluded = {approvals.author.lower()} if approvals.author else set()
+        if config.approvals.exclude_committers:
+            excluded.update(c.lower() for c in approvals.committers)
+        return cls(depmap, impact, manifest, evidence, config,
+                   frozenset(a.lower() for a in approvers), frozenset(excluded), tuple(notes))
+
+    def members(self, team: str) -> frozenset[str]:
+        """A team's members: from the evidence (GitHub) when given, else from the map."""
+        if team in self.evidence.team_members:
+            return frozenset(m.lower() for m in self.evidence.team_members[team])
+        found = self.depmap.teams.get(team)
+        return frozenset(m.lower() for m in found.members) if found else frozenset()
+
+    def approval_findings(self) -> Iterable[Finding]:
+        source = self.evidence.approvals.source
+        for note in self.approval_notes:
+            yield Finding("notice", "approval-ignored", note, source)
+
+    def touched(self) -> tuple[str, ...]:
+        return self.impact.touched_components
+
+    def impacted(self) -> tuple[str, ...]:
+        return self.impact.impacted_ids()
+
+    def value_streams(self) -> tuple[str, ...]:
+        return tuple(v.id for v in self.impact.value_streams)
+
+    def map_file(self) -> str:
+        return self.depmap.files[0] if self.depmap.files else ".changegate/map.yaml"
+
+
+def _effective_approvers(approvals: Any, *, allow_stale: bool, exclude_committers: bool,
+                         head_sha: str | None) -> tuple[set[str], list[str]]:
+    try:
+        from changegate.evidence.approvals import effective_approvers
+    except ImportError:  # TODO: drop once changegate/evidence/approvals.py has landed
+        return _local_effective_approvers(approvals, allow_stale=allow_stale,
+                                          exclude_committers=exclude_committers,
+                                          head_sha=head_sha)
+    return effective_approvers(approvals, allow_stale=allow_stale,
+                               exclude_committers=exclude_committers, head_sha=head_sha)
+
+
+def _local_effective_approvers(approvals: Any, *, allow_stale: bool, exclude_committers: bool,
+                               head_sha: str | None) -> tuple[set[str], list[str]]:
+    latest: dict[str, Any] = {}
+    for review in sorted(approvals.reviews, key=lambda r: r.submitted_at or ""):
+        latest[review.user.lower()] = review
+    author = (approvals.author or "").lower()
+    committers = {c.lower() for c in approvals.committers}
+    approvers: set[str] = set()
+    notes: list[str] = []
+    for user, review in sorted(latest.items()):
+        if review.state != "APPROVED":
+            continue
+        if user == author:
+            notes.append(f"{user}'s approval does not count: the author cannot approve their own change")
+        elif exclude_committers and user in committers:
+            notes.append(f"{user}'s approval does not count: they committed to this change")
+        elif not allow_stale and head_sha and review.commit_id != head_sha:
+            notes.append(f"{user}'s approval does not count: it is on {review.commit_id}, "
+                         f"not the head commit {head_sha}")
+        else:
+            approvers.add(user)
+    return approvers, notes
+
+
+# --------------------------------------------------------------------------- match
+
+
+def match_policy(policy: Policy, ctx: _Context) -> tuple[bool, str]:
+    """Whether every match key of `policy` holds, and a reason naming each key."""
+    m = policy.match
+    checks: list[tuple[str, Callable[[], tuple[bool, str]]]] = []
+    if m.value_streams is not None:
+        checks.append(("value_streams", lambda: _any_of(m.value_streams or (),
+                                                        ctx.value_streams(), "affected")))
+    if m.touched_components is not None:
+        checks.append(("touched_components", lambda: _any_of(m.touched_components or (),
+                                                             ctx.touched(), "touched")))
+    if m.impacted_components is not None:
+        checks.append(("impacted_components", lambda: _any_of(m.impacted_components or (),
+                                                              ctx.impacted(), "impacted")))
+    if m.change_types is not None:
+        checks.append(("change_types", lambda: _change_type(m.change_types or (), ctx)))
+    if m.risk_at_least is not None:
+        checks.append((f"risk_at_least {m.risk_at_least}",
+                       lambda: _risk_at_least(m.risk_at_least or "low", ctx)))
+    if m.paths is not None:
+        checks.append(("paths", lambda: _paths(m.paths or (), ctx)))
+    if m.breaking is not None:
+        checks.append((f"breaking {str(m.breaking).lower()}", lambda: _breaking(bool(m.breaking), ctx)))
+    if m.interfaces_changed is not None:
+        checks.append(("interfaces_changed", lambda: _interfaces(m.interfaces_changed, ctx)))
+    if m.when is not None:  # last: only evaluated when the cheap keys all hold
+        checks.append(("when", lambda: _when(policy, ctx)))
+    if not checks:
+        return True, "matched: no match keys (always applies)"
+    held: list[str] = []
+    failed: list[str] = []
+    for name, check in checks:
+        if name == "when" and failed:
+            break
+        ok, why = check()
+        (held if ok else failed).append(f"{name} ({why})")
+    if failed:
+        return False, "not matched: " + "; ".join(failed)
+    return True, "matched: " + "; ".join(held)
+
+
+def _any_of(wanted: Sequence[str], present: Sequence[str], verb: str) -> tuple[bool, str]:
+    hits = [x for x in wanted if x in present]
+    if hits:
+        return True, f"{', '.join(hits)} {verb}"
+    return False, f"none of {', '.join(wanted)} {verb}"
+
+
+def _change_type(types: Sequence[str], ctx: _Context) -> tuple[bool, str]:
+    if ctx.manifest is None:
+        return False, "no manifest"
+    return ctx.manifest.type in types, f"change is {ctx.manifest.type}"
+
+
+def _risk_at_least(level: str, ctx: _Context) -> tuple[bool, str]:
+    actual = ctx.impact.risk.level
+    return risk_index(actual) >= risk_index(level), f"risk is {actual}"
+
+
+def _paths(patterns: Sequence[str], ctx: _Context) -> tuple[bool, str]:
+    hits = [f for f in ctx.evidence.changed_files if _matches_any(patterns, f)]
+    if not hits:
+        return False, "no changed file matches"
+    more = f" and {len(hits) - 1} more" if len(hits) > 1 else ""
+    return True, f"{hits[0]}{more} match"
+
+
+def _matches_any(patterns: Sequence[str], path: str) -> bool:
+    try:
+        from changegate.paths import matches_any
+    except ImportError:  # TODO: drop once changegate/paths.py has landed
+        import pathspec
+
+        return pathspec.PathSpec.from_lines("gitignore", patterns).match_file(path)
+    return matches_any(patterns, path)
+
+
+def _breaking(wanted: bool, ctx: _Context) -> tuple[bool, str]:
+    actual = ctx.manifest.breaking if ctx.manifest is not None else False
+    return actual == wanted, "change is breaking" if actual else "change is not breaking"
+
+
+def _interfaces(wanted: bool | tuple[str, ...] | None, ctx: _Context) -> tuple[bool, str]:
+    changed = ctx.impact.changed_interfaces
+    if wanted is True:
+        return (True, f"{', '.join(changed)} changed") if changed else (False, "no interface changed")
+    if wanted is False:
+        return (False, f"{', '.join(changed)} changed") if changed else (True, "no interface changed")
+    return _any_of(wanted or (), changed, "changed")
+
+
+def _when(policy: Policy, ctx: _Context) -> tuple[bool, str]:
+    from changegate import cel
+
+    loc = policy.loc
+    program = cel.compile_when(policy.match.when or "", loc.file if loc else None,
+                               loc.line if loc else 0)
+    result = cel.evaluate(program, cel_context(ctx.manifest, ctx.impact, ctx.evidence))
+    return result, "expression is true" if result else "expression is false"
+
+
+def cel_context(manifest: Manifest | None, impact: Impact, evidence: Evidence) -> dict[str, Any]:
+    """The variables a `when` expression sees (SPEC §4). Dates become ISO strings."""
+    return {
+        "change": _plain(manifest.data) if manifest is not None else {},
+        "impact": {
+            "touched_components": list(impact.touched_components),
+            "impacted_components": list(impact.impacted_ids()),
+            "changed_interfaces": list(impact.changed_interfaces),
+            "value_streams": [v.id for v in impact.value_streams],
+            "risk": impact.risk.level,
+            "unmapped_files": list(impact.unmapped_files),
+        },
+        "files": list(evidence.changed_files),
+        "author": evidence.approvals.author or "",
+        "labels": list(evidence.approvals.labels),
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+# --------------------------------------------------------------------------- waivers
+
+
+def _applicable_waiver(policy: Policy, ctx: _Context) -> tuple[WaiverUse | None, list[Finding]]:
+    """The manifest waiver that lifts `policy`, if any, and a warning for each waiver of
+    `policy` that does not (when none does)."""
+    if ctx.manifest is None:
+        return None, []
+    manifest = ctx.manifest
+    findings: list[Finding] = []
+    for index, waiver in enumerate(manifest.waivers):
+        if waiver.policy != policy.id:
+            continue
+        problem = _waiver_problem(policy, waiver, ctx)
+        if problem is None:
+            return WaiverUse(waiver.reason, waiver.expires.isoformat()), []
+        code, message = problem
+        line = waiver.loc.line if waiver.loc and waiver.loc.line else manifest.line_of(f"waivers.{index}")
+        findings.append(Finding("warning", code, message, manifest.file, line))
+    return None, findings
+
+
+def _waiver_problem(policy: Policy, waiver: Waiver, ctx: _Context) -> tuple[str, str] | None:
+    head = f"waiver for policy {policy.id} does not apply"
+    if policy.final:
+        return "waiver-final", f"{head}: the policy is final and cannot be waived"
+    if not policy.waivable_by:
+        return ("waiver-not-waivable",
+                f"{head}: the policy has no waivable_by teams, so it cannot be waived")
+    if waiver.expires < ctx.evidence.today:
+        return "waiver-expired", f"{head}: it expired on {waiver.expires.isoformat()}"
+    eligible = frozenset().union(*(ctx.members(t) for t in policy.waivable_by))
+    if ctx.approvers & eligible:
+        return None
+    teams = ", ".join(policy.waivable_by)
+    return ("waiver-unapproved",
+            f"{head}: it needs an approval from a member of {teams} "
+            f"({_names(eligible - ctx.excluded)}) at the head commit; approved so far: "
+            f"{_names(ctx.approvers)}")
+
+
+# --------------------------------------------------------------------------- requirements
+
+
+@dataclass(frozen=True)
+class _Contribution:
+    """One policy's ask for one (kind, target)."""
+
+    kind: str
+    target: str
+    policy: Policy
+    status: str
+    detail: str
+    fix: str
+    waiver: WaiverUse | None
+    count: int = 1
+    approvers: tuple[str, ...] = ()
+    eligible: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Ask:
+    kind: str
+    target: str
+    status: str
+    detail: str
+    fix: str
+    count: int = 1
+    approvers: tuple[str, ...] = ()
+    eligible: tuple[str, ...] = ()
+
+
+def _contributions(policy: Policy, reason: str, waiver: WaiverUse | None,
+                   ctx: _Context) -> list[_Contribution]:
+    asks: list[_Ask] = []
+    req = policy.require
+    if req.manifest:
+        asks.append(_manifest_ask(ctx))
+    asks.extend(_field_ask(name, ctx) for name in req.fields)
+    if req.owners:
+        asks.extend(_owner_asks(ctx))
+    for rule in req.approvals:
+        if rule.team is not None:
+            asks.append(_team_approval_ask(rule.team, rule.count, ctx))
+        elif rule.owners_of is not None:
+            asks.extend(_owners_of_asks(rule.owners_of, ctx))
+    for test in req.tests:
+        if test.suite is not None:
+            asks.append(_suite_ask(test.suite, "", ctx))
+        elif test.from_ == "touched_components":
+            for cid in ctx.touched():
+                for suite in _component(ctx, cid, "tests"):
+                    asks.append(_suite_ask(suite, f"a test suite of touched component {cid}", ctx))
+        elif test.from_ == "impacted_consumers":
+            touched = set(ctx.touched())
+            for cid in ctx.impacted():
+                if cid in touched:
+                    continue
+                for suite in _component(ctx, cid, "contract_tests"):
+                    asks.append(_suite_ask(suite, f"a contract test suite of impacted component {cid}",
+                                           ctx))
+    if policy.deny is not None:
+        asks.append(_deny_ask(policy, reason))
+    return [
+        _Contribution(a.kind, a.target, policy, a.status, a.detail, a.fix, waiver, a.count,
+                      a.approvers, a.eligible)
+        for a in asks
+    ]
+
+
+def _component(ctx: _Context, cid: str, attr: str) -> tuple[str, ...]:
+    component = ctx.depmap.components.get(cid)
+    return tuple(getattr(component, attr)) if component is not None else ()
+
+
+def _manifest_ask(ctx: _Context) -> _Ask:
+    if ctx.manifest is not None:
+        return _Ask("manifest", "manifest", "satisfied", f"manifest {ctx.manifest.file}", "")
+    return _Ask("manifest", "manifest", "missing", "no change manifest is part of this change",
+                f"Add a change manifest under {ctx.config.changes}/ "
+                "(`changegate new` scaffolds one from the diff)")
+
+
+def _field_ask(name: str, ctx: _Context) -> _Ask:
+    target = f"field:{name}"
+    manifest = ctx.manifest
+    if manifest is None:
+        return _Ask("field", target, "missing",
+                    f"`{name}` is required, but no change manifest is part of this change",
+                    f"Add a change manifest under {ctx.config.changes}/ with `{name}`")
+    value = _lookup(manifest.data, name)
+    line = manifest.line_of(name)
+    where = f"{manifest.file}:{line}" if line else manifest.file
+    if _is_empty(value):
+        state = "empty" if value is not _ABSENT else "missing"
+        return _Ask("field", target, "missing", f"`{name}` is {state} in {where}",
+                    f"Add `{name}` to {manifest.file}")
+    return _Ask("field", target, "satisfied", f"`{name}` is set in {where}", "")
+
+
+_ABSENT = object()
+
+
+def _lookup(data: Any, dotted: str) -> Any:
+    value = data
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _ABSENT
+        value = value[part]
+    return value
+
+
+def _is_empty(value: Any) -> bool:
+    if value is _ABSENT or value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict, set)):
+        return len(value) == 0
+    return False
+
+
+def _owner_asks(ctx: _Context) -> list[_Ask]:
+    asks: list[_Ask] = []
+    for cid in _unique((*ctx.touched(), *ctx.impacted())):
+        component = ctx.depmap.components.get(cid)
+        owners = component.owners if component else ()
+        loc = component.loc if component and component.loc else None
+        asks.append(_owned_ask(f"component:{cid}", f"component {cid}", owners,
+                               str(loc) if loc else ctx.map_file(), ctx))
+    for stream in ctx.impact.value_streams:
+        vs = ctx.depmap.value_streams.get(stream.id)
+        owners = vs.owners if vs else stream.owners
+        loc = vs.loc if vs and vs.loc else None
+        asks.append(_owned_ask(f"value_stream:{stream.id}", f"value stream {stream.id}", owners,
+                               str(loc) if loc else ctx.map_file(), ctx))
+    if ctx.manifest is not None:  # with no manifest, the `manifest` requirement says so
+        asks.append(_manifest_owner_ask(ctx.manifest, ctx))
+    return asks
+
+
+def _owned_ask(target: str, what: str, owners: Sequence[str], where: str, ctx: _Context) -> _Ask:
+    staffed = [t for t in owners if ctx.members(t)]
+    if staffed:
+        listing = "; ".join(f"{t}: {_names(ctx.members(t))}" for t in staffed)
+        return _Ask("owner", target, "satisfied", f"{what} is owned by {listing}", "")
+    if owners:
+        detail = f"{what} has no owner team with members ({', '.join(owners)} has no members)"
+    else:
+        detail = f"{what} has no owner team"
+    return _Ask("owner", target, "missing", detail,
+                f"Give {what} an owner team with members in the map ({where})")
+
+
+def _manifest_owner_ask(manifest: Manifest, ctx: _Context) -> _Ask:
+    owner = manifest.owner
+    line = manifest.line_of("owner")
+    where = f"{manifest.file}:{line}" if line else manifest.file
+    if owner.startswith("@") and len(owner) > 1:
+        return _Ask("owner", "manifest-owner", "satisfied", f"the change is owned by {owner}", "")
+    if owner in ctx.depmap.teams:
+        return _Ask("owner", "manifest-owner", "satisfied",
+                    f"the change is owned by team {owner}", "")
+    return _Ask("owner", "manifest-owner", "missing",
+                f"the manifest owner {owner!r} ({where}) is neither a team of the map nor an @login",
+                f"Set `owner` in {manifest.file} to a team id of the map or to @login")
+
+
+def _team_approval_ask(team: str, count: int, ctx: _Context) -> _Ask:
+    members = ctx.members(team)
+    return _approval_ask(f"team:{team}", count, {team: members}, f"a member of {team}", ctx)
+
+
+def _owners_of_asks(which: str, ctx: _Context) -> list[_Ask]:
+    asks: list[_Ask] = []
+    if which == "value_streams":
+        for stream in ctx.impact.value_streams:
+            vs = ctx.depmap.value_streams.get(stream.id)
+            owners = vs.owners if vs else stream.owners
+            teams = {t: ctx.members(t) for t in owners}
+            asks.append(_approval_ask(f"value_stream:{stream.id}", 1, teams,
+                                      f"an owner of value stream {stream.id}", ctx))
+        return asks
+    ids = ctx.touched() if which == "touched_components" else ctx.impacted()
+    for cid in ids:
+        component = ctx.depmap.components.get(cid)
+        teams = {t: ctx.members(t) for t in (component.owners if component else ())}
+        asks.append(_approval_ask(f"component:{cid}", 1, teams,
+                                  f"an owner of component {cid}", ctx))
+    return asks
+
+
+def _approval_ask(target: str, count: int, teams: dict[str, frozenset[str]], who: str,
+                  ctx: _Context) -> _Ask:
+    members = frozenset().union(*teams.values()) if teams else frozenset()
+    approved = tuple(sorted(ctx.approvers & members))
+    eligible = tuple(sorted(members - ctx.excluded))
+    plural = "approval" if count == 1 else "approvals"
+    if target.startswith("team:"):
+        listing = _names(members)
+    else:
+        listing = "; ".join(f"{t}: {_names(m)}" for t, m in teams.items()) or "no owner team"
+    detail = (f"needs {count} {plural} from {who} ({listing}); "
+              f"approved so far: {_names(approved, 'none')}")
+    if len(approved) >= count:
+        return _Ask("approval", target, "satisfied", detail, "", count, approved, eligible)
+    still = count - len(approved)
+    askable = [m for m in eligible if m not in approved]
+    team_names = ", ".join(teams) or "no team"
+    if len(askable) >= still:
+        quantity = "one" if still == 1 else str(still)
+        more = " more" if approved else ""
+        fix = (f"Ask {quantity}{more} of {', '.join(askable)} ({team_names}) to approve the pull "
+               "request at its head commit")
+    else:
+        fix = (f"Add members to {team_names} in the map ({ctx.map_file()}): only "
+               f"{len(askable)} more can approve this change (the author"
+               f"{' and committers' if ctx.config.approvals.exclude_committers else ''} cannot) "
+               f"and {still} more are needed")
+    return _Ask("approval", target, "missing", detail, fix, count, approved, eligible)
+
+
+def _suite_ask(suite: str, why: str, ctx: _Context) -> _Ask:
+    target = f"suite:{suite}"
+    label = f"suite {suite}" + (f" ({why})" if why else "")
+    result = ctx.evidence.suites.get(suite)
+    if result is None:
+        globs = ", ".join(ctx.config.junit)
+        source = (f"evidence globs: {globs}" if globs
+                  else "no evidence globs configured: set evidence.junit or pass --junit")
+        return _Ask("test", target, "missing", f"{label}: no JUnit result found",
+                    f"Run suite {suite} and publish its JUnit XML ({source})")
+    files = f" in {', '.join(result.files)}" if result.files else ""
+    if result.passed:
+        return _Ask("test", target, "satisfied",
+                    f"{label}: passed, {result.ran} of {result.tests} tests ran{files}", "")
+    if result.failures or result.errors:
+        detail = (f"{label}: failed, {result.failures} failures and {result.errors} errors "
+                  f"in {result.tests} tests{files}")
+        fix = f"Fix the failing tests of suite {suite} and publish its JUnit XML again"
+    else:
+        detail = (f"{label}: ran no test ({result.tests} tests, {result.skipped} skipped){files}")
+        fix = f"Make suite {suite} run at least one test and publish its JUnit XML again"
+    return _Ask("test", target, "failed", detail, fix)
+
+
+def _deny_ask(policy: Policy, reason: str) -> _Ask:
+    why = reason.removeprefix("matched: ")
+    fix = f"Change the pull request so that policy {policy.id} no longer matches ({why})"
+    if policy.waivable_by and not policy.final:
+        fix += (f", or add a waiver for {policy.id} to the manifest and have a member of "
+                f"{', '.join(policy.waivable_by)} approve it")
+    return _Ask("deny", f"policy:{policy.id}", "failed", policy.deny or "", fix)
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def _merge(contributions: Sequence[_Contribution]) -> tuple[Requirement, ...]:
+    """One requirement per (kind, target): the strictest contribution that is not waived
+    wins; when all are waived, the strictest waived one is shown as `waived`."""
+    groups: dict[tuple[str, str], list[_Contribution]] = {}
+    for c in contributions:
+        groups.setdefault((c.kind, c.target), []).append(c)
+    merged: list[Requirement] = []
+    for group in groups.values():
+        live = [c for c in group if c.waiver is None]
+        winner = _strictest(live or group)
+        others = _unique(c.policy.id for c in group if c.policy.id != winner.policy.id)
+        status, detail, fix, waiver = winner.status, winner.detail, winner.fix, None
+        if not live and status != "satisfied":
+            waiver = winner.waiver
+            status, fix = "waived", ""
+        merged.append(Requirement(
+            kind=winner.kind,  # type: ignore[arg-type]
+            target=winner.target, policy=winner.policy.id, layer=winner.policy.layer,
+            severity=winner.policy.severity, status=status,  # type: ignore[arg-type]
+            detail=detail, fix=fix, count=winner.count, approvers=winner.approvers,
+            eligible=winner.eligible, also_required_by=others, waiver=waiver,
+        ))
+    return tuple(merged)
+
+
+def _strictest(group: Sequence[_Contribution]) -> _Contribution:
+    def rank(c: _Contribution) -> tuple[int, int, int]:
+        return (1 if c.policy.severity == "error" else 0, c.count,
+                0 if c.status == "satisfied" else 1)
+
+    best = group[0]
+    for c in group[1:]:
+        if rank(c) > rank(best):  # ties keep the earliest (outermost layer)
+            best = c
+    return best
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _names(names: Iterable[str], empty: str = "no members") -> str:
+    listed = sorted(names)
+    return ", ".join(listed) if listed else empty
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

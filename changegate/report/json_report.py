@@ -1,0 +1,150 @@
+"""The decision as JSON (SPEC §6), described by `schemas/decision.schema.json`.
+
+Keys come out in a fixed order (the order below, never sorted), so that diffs of two runs
+are readable. Strings are written as they are: JSON escaping makes them inert, and
+consumers that render them are expected to escape for their own medium.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from changegate.models import (
+    AffectedValueStream,
+    Decision,
+    DepMap,
+    Finding,
+    Impact,
+    ImpactedComponent,
+    PolicyResult,
+    Requirement,
+)
+
+SCHEMA_VERSION = 1
+STATUSES: tuple[str, ...] = ("satisfied", "missing", "failed", "waived")
+
+
+def is_blocking(req: Requirement) -> bool:
+    """True when the requirement alone makes the decision `fail`."""
+    return req.severity == "error" and req.status in ("missing", "failed")
+
+
+def summary(decision: Decision) -> dict[str, Any]:
+    """Counts a pipeline can test without walking the lists."""
+    counts = {status: 0 for status in STATUSES}
+    for req in decision.requirements:
+        counts[req.status] += 1
+    findings = {"error": 0, "warning": 0, "notice": 0}
+    for finding in decision.findings:
+        findings[finding.level] += 1
+    return {
+        "blocking": sum(1 for r in decision.requirements if is_blocking(r)),
+        "requirements": counts,
+        "findings": findings,
+    }
+
+
+def _impacted(c: ImpactedComponent) -> dict[str, Any]:
+    return {"id": c.id, "via": list(c.via), "touched": c.touched, "depth": c.depth}
+
+
+def _value_stream(vs: AffectedValueStream, depmap: DepMap | None) -> dict[str, Any]:
+    known = depmap.value_streams.get(vs.id) if depmap is not None else None
+    return {
+        "id": vs.id,
+        "name": (known.name if known and known.name else vs.id),
+        "criticality": vs.criticality,
+        "owners": list(vs.owners),
+        "consulted": list(known.consulted) if known else [],
+        "informed": list(known.informed) if known else [],
+        "via": list(vs.via),
+    }
+
+
+def impact_to_dict(impact: Impact, depmap: DepMap | None = None) -> dict[str, Any]:
+    """The `impact` object of the decision JSON (also what `changegate impact --format json`
+    prints)."""
+    return {
+        "touched_components": list(impact.touched_components),
+        "changed_interfaces": list(impact.changed_interfaces),
+        "impacted_components": [_impacted(c) for c in impact.impacted_components],
+        "value_streams": [_value_stream(vs, depmap) for vs in impact.value_streams],
+        "unmapped_files": list(impact.unmapped_files),
+        "risk": {
+            "computed": impact.risk.computed,
+            "declared": impact.risk.declared,
+            "level": impact.risk.level,
+            "factors": list(impact.risk.factors),
+        },
+    }
+
+
+def _policy(p: PolicyResult) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "layer": p.layer,
+        "matched": p.matched,
+        "severity": p.severity,
+        "description": p.description,
+        "reason": p.reason,
+        "waived": p.waived,
+    }
+
+
+def _requirement(r: Requirement) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": r.kind,
+        "target": r.target,
+        "policy": r.policy,
+        "layer": r.layer,
+        "severity": r.severity,
+        "status": r.status,
+        "detail": r.detail,
+        "fix": r.fix,
+    }
+    if r.kind == "approval":
+        out["count"] = r.count
+        out["approvers"] = list(r.approvers)
+        out["eligible"] = list(r.eligible)
+    if r.also_required_by:
+        out["also_required_by"] = list(r.also_required_by)
+    if r.waiver is not None:
+        out["waiver"] = {"reason": r.waiver.reason, "expires": r.waiver.expires}
+    return out
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {"level": f.level, "code": f.code, "message": f.message, "file": f.file, "line": f.line}
+
+
+def to_dict(decision: Decision) -> dict[str, Any]:
+    """The decision as the plain dict that `render` serialises."""
+    change = decision.change
+    return {
+        "version": SCHEMA_VERSION,
+        "decision": decision.decision,
+        "change": {
+            "file": change.file,
+            "title": change.title,
+            "type": change.type,
+            "owner": change.owner,
+            "summary": change.summary,
+        },
+        "diff": {"base": decision.base, "head": decision.head, "files": decision.files},
+        "impact": impact_to_dict(decision.impact, decision.depmap),
+        "policies": [_policy(p) for p in decision.policies],
+        "requirements": [_requirement(r) for r in decision.requirements],
+        "findings": [_finding(f) for f in decision.findings],
+        "summary": summary(decision),
+    }
+
+
+def dumps(data: Any) -> str:
+    """`data` as changegate writes JSON: 2-space indent, UTF-8 text, trailing newline."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(decision: Decision) -> str:
+    """The decision as JSON text (SPEC §6)."""
+    return dumps(to_dict(decision))
