@@ -24,6 +24,7 @@ claimed by exactly one component (except the deliberately unmapped and negated o
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import random
 from dataclasses import dataclass, field
@@ -342,7 +343,7 @@ def _build_changes(n: int, depmap: dict[str, Any], rng: random.Random,
             "rollback": {"plan": "Redeploy the previous release", "tested": True},
             "tests": [f"{first}-unit"],
             "waivers": [{"policy": "p-org-000", "reason": "Benchmark waiver",
-                         "expires": "2099-12-31"}],
+                         "expires": _dt.date(2099, 12, 31)}],
         }
     return manifests, changed
 
@@ -396,6 +397,8 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
     return json.dumps(value)
 
 

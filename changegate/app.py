@@ -118,14 +118,14 @@ def gather_changes(settings: DiffSettings, config: models.Config) -> ChangeSet:
         base_sha = git.resolve(root, settings.base)
         head_sha = git.resolve(root, head_ref)
         statuses = git.changed_files_with_status(root, base_sha, head_sha)
-        files = tuple(sorted({path for _, path in statuses}))
-        candidates = tuple(p for st, p in statuses if st in ("A", "M") and _is_manifest_path(p, config))
+        files = tuple(sorted(statuses))
+        candidates = tuple(p for p, st in sorted(statuses.items()) if st in ("A", "M") and _is_manifest_path(p, config))
         return ChangeSet(files, candidates, base_sha, head_sha)
     if settings.head:
         raise InputError("--head needs --base", "command line")
     statuses = git.working_tree_changes(root)
-    files = tuple(sorted({path for _, path in statuses}))
-    candidates = tuple(p for st, p in statuses if st in ("A", "M", "?") and _is_manifest_path(p, config))
+    files = tuple(sorted(statuses))
+    candidates = tuple(p for p, st in sorted(statuses.items()) if st in ("A", "M", "?") and _is_manifest_path(p, config))
     return ChangeSet(files, candidates, None, None)
 
 
@@ -321,7 +321,7 @@ def impact(settings: ImpactSettings) -> int:
     """`changegate impact`: what a change reaches, no policies."""
     from changegate import graph
     from changegate import impact as impact_mod
-    from changegate.report import graphviz, impact_report
+    from changegate.report import graphviz, json_report, text
 
     gate = load_gate(settings.root, settings.config, with_policies=False)
     changes = gather_changes(settings, gate.config)
@@ -332,14 +332,14 @@ def impact(settings: ImpactSettings) -> int:
     result = impact_mod.resolve_impact(gate.depmap, graph.build_graph(gate.depmap), changes.files,
                                        manifest, gate.config)
     if settings.fmt == "mermaid":
-        text = graphviz.mermaid(result, gate.depmap)
+        out = graphviz.mermaid(result, gate.depmap)
     elif settings.fmt == "dot":
-        text = graphviz.dot(result, gate.depmap)
+        out = graphviz.dot(result, gate.depmap)
     elif settings.fmt == "json":
-        text = impact_report.render_json(result, gate.depmap)
+        out = json_report.dumps(json_report.impact_to_dict(result, gate.depmap))
     else:
-        text = impact_report.render_text(result, gate.depmap)
-    write_output(text if text.endswith("\n") else text + "\n", settings.output)
+        out = text.render_impact(result, gate.depmap)
+    write_output(out if out.endswith("\n") else out + "\n", settings.output)
     return 0
 
 

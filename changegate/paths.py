@@ -29,13 +29,6 @@ from functools import lru_cache
 
 from changegate.errors import InputError
 
-try:  # pathspec >= 1.0
-    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as _Pattern
-except ImportError:  # pragma: no cover - pathspec 0.12
-    from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef]
-        GitWildMatchPattern as _Pattern,
-    )
-
 _GLOB = re.compile(r"[*?\[\]\\]")
 
 # What a compiled pattern is: (regex or None for a no-op pattern, include).
@@ -54,8 +47,14 @@ def normalize_path(path: str) -> str:
 @lru_cache(maxsize=65536)
 def _compile(pattern: str) -> _Compiled:
     """Translate one gitwildmatch pattern with pathspec; raise InputError when invalid."""
+    try:  # lazy: pathspec costs ~20 ms to import, and most commands match few patterns
+        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as Pattern
+    except ImportError:  # pragma: no cover - pathspec 0.12
+        from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef]
+            GitWildMatchPattern as Pattern,
+        )
     try:
-        regex, include = _Pattern.pattern_to_regex(pattern)
+        regex, include = Pattern.pattern_to_regex(pattern)
     except ValueError as exc:  # pathspec's GitIgnorePatternError is a ValueError
         raise InputError(f"invalid path pattern {pattern!r}: {exc}") from None
     if regex is None or include is None:  # blank, comment, "/", bad range: matches nothing

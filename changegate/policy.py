@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from changegate.evidence.approvals import effective_approvers
 from changegate.models import (
     Config,
     DepMap,
@@ -27,6 +28,7 @@ from changegate.models import (
     WaiverUse,
     risk_index,
 )
+from changegate.paths import matches_any
 
 KIND_ORDER: tuple[str, ...] = ("manifest", "field", "owner", "approval", "test", "deny")
 
@@ -80,7 +82,7 @@ class _Context:
     def build(cls, depmap: DepMap, impact: Impact, manifest: Manifest | None,
               evidence: Evidence, config: Config) -> _Context:
         approvals = evidence.approvals
-        approvers, notes = _effective_approvers(
+        approvers, notes = effective_approvers(
             approvals,
             allow_stale=config.approvals.allow_stale,
             exclude_committers=config.approvals.exclude_committers,
@@ -117,42 +119,6 @@ class _Context:
         return self.depmap.files[0] if self.depmap.files else ".changegate/map.yaml"
 
 
-def _effective_approvers(approvals: Any, *, allow_stale: bool, exclude_committers: bool,
-                         head_sha: str | None) -> tuple[set[str], list[str]]:
-    try:
-        from changegate.evidence.approvals import effective_approvers
-    except ImportError:  # TODO: drop once changegate/evidence/approvals.py has landed
-        return _local_effective_approvers(approvals, allow_stale=allow_stale,
-                                          exclude_committers=exclude_committers,
-                                          head_sha=head_sha)
-    return effective_approvers(approvals, allow_stale=allow_stale,
-                               exclude_committers=exclude_committers, head_sha=head_sha)
-
-
-def _local_effective_approvers(approvals: Any, *, allow_stale: bool, exclude_committers: bool,
-                               head_sha: str | None) -> tuple[set[str], list[str]]:
-    latest: dict[str, Any] = {}
-    for review in sorted(approvals.reviews, key=lambda r: r.submitted_at or ""):
-        latest[review.user.lower()] = review
-    author = (approvals.author or "").lower()
-    committers = {c.lower() for c in approvals.committers}
-    approvers: set[str] = set()
-    notes: list[str] = []
-    for user, review in sorted(latest.items()):
-        if review.state != "APPROVED":
-            continue
-        if user == author:
-            notes.append(f"{user}'s approval does not count: the author cannot approve their own change")
-        elif exclude_committers and user in committers:
-            notes.append(f"{user}'s approval does not count: they committed to this change")
-        elif not allow_stale and head_sha and review.commit_id != head_sha:
-            notes.append(f"{user}'s approval does not count: it is on {review.commit_id}, "
-                         f"not the head commit {head_sha}")
-        else:
-            approvers.add(user)
-    return approvers, notes
-
-
 # --------------------------------------------------------------------------- match
 
 
@@ -163,7 +129,9 @@ def match_policy(policy: Policy, ctx: _Context) -> tuple[bool, str]:
     if m.value_streams is not None:
         checks.append(("value_streams", lambda: _any_of(m.value_streams or (),
                                                         ctx.value_streams(), "affected")))
-    if m.touched_components is not None:
+    if m.touched_components is True:  # not in SPEC yet: "any component touched"
+        checks.append(("touched_components", lambda: _any_touched(ctx)))
+    elif m.touched_components is not None:
         checks.append(("touched_components", lambda: _any_of(m.touched_components or (),
                                                              ctx.touched(), "touched")))
     if m.impacted_components is not None:
@@ -203,6 +171,11 @@ def _any_of(wanted: Sequence[str], present: Sequence[str], verb: str) -> tuple[b
     return False, f"none of {', '.join(wanted)} {verb}"
 
 
+def _any_touched(ctx: _Context) -> tuple[bool, str]:
+    touched = ctx.touched()
+    return (True, f"{', '.join(touched)} touched") if touched else (False, "no component touched")
+
+
 def _change_type(types: Sequence[str], ctx: _Context) -> tuple[bool, str]:
     if ctx.manifest is None:
         return False, "no manifest"
@@ -215,21 +188,11 @@ def _risk_at_least(level: str, ctx: _Context) -> tuple[bool, str]:
 
 
 def _paths(patterns: Sequence[str], ctx: _Context) -> tuple[bool, str]:
-    hits = [f for f in ctx.evidence.changed_files if _matches_any(patterns, f)]
+    hits = [f for f in ctx.evidence.changed_files if matches_any(patterns, f)]
     if not hits:
         return False, "no changed file matches"
     more = f" and {len(hits) - 1} more" if len(hits) > 1 else ""
     return True, f"{hits[0]}{more} match"
-
-
-def _matches_any(patterns: Sequence[str], path: str) -> bool:
-    try:
-        from changegate.paths import matches_any
-    except ImportError:  # TODO: drop once changegate/paths.py has landed
-        import pathspec
-
-        return pathspec.PathSpec.from_lines("gitignore", patterns).match_file(path)
-    return matches_any(patterns, path)
 
 
 def _breaking(wanted: bool, ctx: _Context) -> tuple[bool, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,16 @@ def load_event(path: str | Path, event_name: str, repository: str | None = None)
         changed_files=changed if isinstance(changed, int) and not isinstance(changed, bool) else None,
         head_repository=head_repo if isinstance(head_repo, str) else None,
     )
+
+
+def load(env: Mapping[str, str]) -> Event:
+    """The event of this workflow run, from GITHUB_EVENT_PATH, GITHUB_EVENT_NAME and
+    GITHUB_REPOSITORY."""
+    path = env.get("GITHUB_EVENT_PATH", "").strip()
+    name = env.get("GITHUB_EVENT_NAME", "").strip()
+    for var, value in (("GITHUB_EVENT_PATH", path), ("GITHUB_EVENT_NAME", name)):
+        if not value:
+            raise GithubInputError(
+                f"{var} is not set: run changegate --github inside a GitHub Actions workflow", "GitHub mode"
+            )
+    return load_event(path, name, env.get("GITHUB_REPOSITORY", "").strip() or None)

@@ -20,21 +20,23 @@ def pull(client: Client, repo: str, number: int) -> dict[str, Any]:
     return data
 
 
-def files(client: Client, repo: str, number: int) -> list[str]:
-    """Every path the PR changes, as the files endpoint lists them (at most 3,000 files).
+def files(client: Client, repo: str, number: int) -> tuple[list[str], int]:
+    """Every path the PR changes as the files endpoint lists them (at most 3,000 files),
+    and how many entries it listed.
 
     A renamed file counts under both names: moving a file out of a component changes
     that component too.
     """
     names: list[str] = []
-    for item in client.get_all(f"repos/{repo}/pulls/{number}/files", permission=PULLS_READ):
+    listed = client.get_all(f"repos/{repo}/pulls/{number}/files", permission=PULLS_READ)
+    for item in listed:
         if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
             raise ApiError(f"GET /repos/{repo}/pulls/{number}/files: an entry without 'filename'")
         names.append(item["filename"])
         previous = item.get("previous_filename")
         if isinstance(previous, str):
             names.append(previous)
-    return names
+    return names, len(listed)
 
 
 def reviews(client: Client, repo: str, number: int) -> tuple[models.Review, ...]:

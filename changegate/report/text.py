@@ -98,7 +98,7 @@ def _finding_line(f: Finding, style: _Style) -> str:
     tone = {"error": "red", "warning": "yellow"}.get(f.level, "blue")
     where = ""
     if f.file:
-        where = f"  ({_t(f.file)}:{f.line})" if f.line else f"  ({_t(f.file)})"
+        where = f" ({_t(f.file)}:{f.line})" if f.line else f" ({_t(f.file)})"
     return f"  {style(f.level, tone)} {_t(f.code)}: {_t(f.message)}{where}"
 
 

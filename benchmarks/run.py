@@ -1,0 +1,415 @@
+"""The benchmark runner: each case as a subprocess of the installed console script,
+several repeats, median wall time and peak RSS, against a baseline measured in the same run.
+
+Peak RSS comes from `os.wait4`, which returns the rusage of exactly the child it reaped
+(`RUSAGE_CHILDREN` only keeps the maximum over all children so far).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from benchmarks.generate import ensure_case
+
+REPO = Path(__file__).resolve().parent.parent
+RETAIL = REPO / "examples" / "retail"
+PATHS_SPEEDUP_TARGET = 100.0
+
+
+@dataclass
+class Case:
+    """One benchmark case: a command run in `cwd`, or an in-process function (`run_inline`)."""
+
+    name: str
+    description: str
+    argv: list[str] = field(default_factory=list)
+    cwd: Path | None = None
+    expect_exit: tuple[int, ...] = (0,)
+    target_ms: float | None = None
+    target_rss_mb: float | None = None
+    prepare: Callable[[], Path] | None = None  # generates data; returns the cwd
+    run_inline: Callable[[], dict[str, Any]] | None = None
+
+
+@dataclass
+class Result:
+    name: str
+    description: str
+    command: str = ""
+    wall_ms: float | None = None  # median
+    wall_ms_runs: list[float] = field(default_factory=list)
+    peak_rss_mb: float | None = None  # max over runs
+    ratio: float | None = None  # wall / baseline wall
+    target: str = ""
+    met: bool | None = None
+    exit_codes: list[int] = field(default_factory=list)
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def changegate_command() -> list[str]:
+    """The installed console script beside this interpreter, else `python -m changegate`."""
+    script = Path(sys.executable).parent / "changegate"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    found = shutil.which("changegate")
+    return [found] if found else [sys.executable, "-m", "changegate"]
+
+
+def run_once(argv: Sequence[str], cwd: Path | None) -> tuple[float, float, int, str]:
+    """Run `argv` once; return (wall ms, peak RSS MB, exit code, stderr tail)."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(argv), cwd=cwd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = (time.perf_counter() - started) * 1000
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+    return wall, usage.ru_maxrss / 1024, proc.returncode, tail
+
+
+def measure(case: Case, repeat: int, warmup: bool) -> Result:
+    """Run a subprocess case `repeat` times (after one unmeasured warm-up run)."""
+    result = Result(case.name, case.description)
+    try:
+        cwd = case.prepare() if case.prepare else case.cwd
+    except Exception as exc:  # a missing example or a generator problem: report, go on
+        result.error = f"prepare failed: {exc}"
+        return result
+    result.command = " ".join(case.argv) + (f"   (in {cwd})" if cwd else "")
+    runs = repeat
+    walls: list[float] = []
+    rss: list[float] = []
+    if warmup:
+        wall, _, code, tail = run_once(case.argv, cwd)
+        if code not in case.expect_exit:
+            result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
+            result.exit_codes.append(code)
+            return result
+        if wall > 10_000:  # a slow case: fewer repeats keep the whole run in minutes
+            runs = min(runs, 3)
+    for _ in range(runs):
+        wall, peak, code, tail = run_once(case.argv, cwd)
+        result.exit_codes.append(code)
+        if code not in case.expect_exit:
+            result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
+            return result
+        walls.append(wall)
+        rss.append(peak)
+    result.wall_ms_runs = [round(w, 1) for w in walls]
+    result.wall_ms = statistics.median(walls)
+    result.peak_rss_mb = max(rss)
+    return result
+
+
+def judge(result: Result, case: Case, baseline_ms: float | None) -> None:
+    """Fill in ratio, target and met."""
+    if result.wall_ms is not None and baseline_ms:
+        result.ratio = result.wall_ms / baseline_ms
+    parts = []
+    met = True
+    if case.target_ms is not None:
+        parts.append(f"<= {case.target_ms:g} ms")
+        met = met and result.wall_ms is not None and result.wall_ms <= case.target_ms
+    if case.target_rss_mb is not None:
+        parts.append(f"<= {case.target_rss_mb:g} MB")
+        met = met and result.peak_rss_mb is not None and result.peak_rss_mb <= case.target_rss_mb
+    if parts:
+        result.target = ", ".join(parts)
+        result.met = met if result.error is None else False
+
+
+# --------------------------------------------------------------------------- path matching
+
+
+def workload(depmap: dict[str, Any], changed: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Positive patterns by component id (2 a component) and the changed files without the
+    manifest; negations are left out because CODEOWNERS has none."""
+    patterns = {cid: [p for p in comp["paths"] if not p.startswith("!")]
+                for cid, comp in depmap["components"].items()}
+    return patterns, [f for f in changed if f and not f.startswith(".changegate/")]
+
+
+def path_workload(components: int, files: int) -> tuple[dict[str, list[str]], list[str]]:
+    """`workload` for the generated case of `components`, with up to `files` changed files."""
+    root = ensure_case(components)
+    depmap = json.loads((root / ".changegate" / "map.json").read_text())
+    size = 5000 if files > 1000 else 1000 if files > 10 else 10
+    patterns, changed = workload(depmap, (root / "pr" / f"changed-{size}.txt").read_text().splitlines())
+    return patterns, changed[:files]
+
+
+def codeowners_text(patterns: dict[str, list[str]]) -> str:
+    """A CODEOWNERS file with one line per pattern, owned by `@bench/<component id>`."""
+    return "".join(f"{p} @bench/{cid}\n" for cid, ps in patterns.items() for p in ps)
+
+
+def match_with_codeowners(patterns: dict[str, list[str]], files: list[str]) -> dict[str, tuple[str, ...]]:
+    """Owners of each file by the `codeowners` package (the last matching line wins)."""
+    from codeowners import CodeOwners
+
+    owners = CodeOwners(codeowners_text(patterns))
+    out: dict[str, tuple[str, ...]] = {}
+    for f in files:
+        found = tuple(sorted(name.split("/", 1)[1] for _, name in owners.of(f)))
+        if found:
+            out[f] = found
+    return out
+
+
+def match_with_pathindex(patterns: dict[str, list[str]], files: list[str]) -> dict[str, tuple[str, ...]]:
+    """Owners of each file by changegate's PathIndex (files no pattern claims are left out)."""
+    from changegate.paths import PathIndex
+
+    matched = PathIndex(patterns).match_all(files)
+    return {f: tuple(sorted(ids)) for f, ids in matched.items() if ids}
+
+
+def path_matching_case(components: int, files: int, repeat: int) -> dict[str, Any]:
+    """Time PathIndex and `codeowners` on the same data; check they agree."""
+    patterns, changed = path_workload(components, files)
+    n_patterns = sum(len(p) for p in patterns.values())
+    index_times = []
+    ours: dict[str, tuple[str, ...]] = {}
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        ours = match_with_pathindex(patterns, changed)
+        index_times.append((time.perf_counter() - started) * 1000)
+    # The first run is the one a CLI invocation pays (patterns compile lazily, once per
+    # process); later runs in this process reuse compiled patterns and are reported apart.
+    out: dict[str, Any] = {"patterns": n_patterns, "files": len(changed),
+                           "pathindex_ms": index_times[0],
+                           "pathindex_warm_ms": statistics.median(index_times[1:] or index_times)}
+    try:
+        import codeowners  # noqa: F401
+    except ImportError:
+        out["codeowners_ms"] = None
+        out["note"] = "codeowners not installed: pip install -r benchmarks/requirements.txt"
+        return out
+    started = time.perf_counter()  # once: it takes seconds, and it is the reference
+    theirs = match_with_codeowners(patterns, changed)
+    out["codeowners_ms"] = (time.perf_counter() - started) * 1000
+    out["speedup"] = out["codeowners_ms"] / out["pathindex_ms"]
+    out["identical"] = ours == theirs
+    if not out["identical"]:
+        diff = sorted(f for f in set(ours) | set(theirs) if ours.get(f) != theirs.get(f))
+        out["differences"] = [{"file": f, "pathindex": ours.get(f), "codeowners": theirs.get(f)}
+                              for f in diff[:10]]
+    return out
+
+
+def measure_paths(case: Case) -> Result:
+    result = Result(case.name, case.description, command="in-process: changegate.paths.PathIndex"
+                    " vs codeowners.CodeOwners")
+    try:
+        assert case.run_inline is not None
+        data = case.run_inline()
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        return result
+    result.extra = data
+    result.wall_ms = data["pathindex_ms"]
+    result.target = f">= {PATHS_SPEEDUP_TARGET:g}x codeowners"
+    if data.get("speedup") is not None:
+        result.ratio = data["speedup"]
+        result.met = data["speedup"] >= PATHS_SPEEDUP_TARGET and data["identical"]
+    return result
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def _check_argv(pr: int, config: str | None = None) -> list[str]:
+    argv = [*changegate_command(), "check"]
+    if config:
+        argv += ["--config", config]
+    return argv + ["--changed-files", f"pr/changed-{pr}.txt", "--approvals", "pr/approvals.json",
+                   "--format", "json"]
+
+
+def _generated(name: str, components: int, pr: int, *, target_ms: float | None = None,
+               target_rss_mb: float | None = None, config: str | None = None,
+               note: str = "") -> Case:
+    return Case(name=name,
+                description=f"check, {components:,} components, {pr:,} changed files{note}",
+                argv=_check_argv(pr, config), expect_exit=(0, 1), target_ms=target_ms,
+                target_rss_mb=target_rss_mb, prepare=lambda: ensure_case(components))
+
+
+def all_cases(quick: bool, repeat: int) -> list[Case]:
+    """Every case, in table order. `quick` keeps a tiny smoke set."""
+    cg = changegate_command()
+    small = Case("small", "check, the retail example (blocks: exit 1)",
+                 argv=[*cg, "check", "--changed-files", "pr/changed-files.txt", "--approvals",
+                       "pr/approvals.json"], cwd=RETAIL, expect_exit=(1,), target_ms=400,
+                 prepare=lambda: _require_dir(RETAIL))
+    cases = [
+        Case("help", "changegate --help", argv=[*cg, "--help"], target_ms=150),
+        Case("version", "changegate --version", argv=[*cg, "--version"], target_ms=150),
+        small,
+    ]
+    if quick:
+        return cases + [
+            _generated("1k-10", 1000, 10),
+            Case("paths-1k", "path matching, 1,000 changed files vs 2,000 patterns",
+                 run_inline=lambda: path_matching_case(1000, 1000, 1)),
+        ]
+    return cases + [
+        _generated("20k-10", 20000, 10),
+        _generated("20k-1000", 20000, 1000),
+        _generated("20k-5000", 20000, 5000, target_ms=1500, target_rss_mb=400),
+        _generated("20k-5000-json", 20000, 5000, config=".changegate/config-json.yaml",
+                   note=" (JSON map)"),
+        _generated("scale-1k-1000", 1000, 1000),
+        _generated("scale-20k-1000", 20000, 1000),
+        _generated("scale-100k-1000", 100000, 1000),
+        _generated("scale-20k-10", 20000, 10, note=" (files scaling)"),
+        _generated("scale-20k-5000", 20000, 5000, note=" (files scaling)"),
+        Case("paths", "path matching, 5,000 changed files vs 40,000 patterns",
+             run_inline=lambda: path_matching_case(20000, 5000, repeat)),
+    ]
+
+
+def _require_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path} does not exist")
+    return path
+
+
+def select(cases: list[Case], names: Sequence[str] | None) -> list[Case]:
+    """The cases named (comma-separated or repeated); all when none is named."""
+    if not names:
+        return cases
+    wanted = [n for item in names for n in item.split(",") if n]
+    by_name = {c.name: c for c in cases}
+    unknown = [n for n in wanted if n not in by_name]
+    if unknown:
+        raise SystemExit(f"unknown case(s): {', '.join(unknown)}; known: {', '.join(by_name)}")
+    return [by_name[n] for n in wanted]
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "-" if value is None else format(value, pattern)
+
+
+def table(results: list[Result], baseline: Result) -> str:
+    """The results as a Markdown table (also readable in a terminal)."""
+    rows = [("case", "wall median", "peak RSS", "ratio", "target", "met?")]
+    rows.append((f"baseline: {baseline.description}", f"{_fmt(baseline.wall_ms, '.0f')} ms",
+                 f"{_fmt(baseline.peak_rss_mb, '.0f')} MB", "1.0", "", ""))
+    for r in results:
+        if r.error:
+            rows.append((r.name, "error", "", "", r.target, "no"))
+            continue
+        if "codeowners_ms" in r.extra:
+            ratio = "-" if r.ratio is None else f"{r.ratio:.0f}x faster"
+            wall = (f"{r.wall_ms:.0f} ms (codeowners "
+                    f"{_fmt(r.extra.get('codeowners_ms'), '.0f')} ms)")
+            rows.append((r.name, wall, "", ratio, r.target,
+                         "-" if r.met is None else "yes" if r.met else "no"))
+            continue
+        rows.append((r.name, f"{r.wall_ms:.0f} ms", f"{_fmt(r.peak_rss_mb, '.0f')} MB",
+                     f"{_fmt(r.ratio, '.1f')}", r.target,
+                     "-" if r.met is None else "yes" if r.met else "no"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
+             for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    return {"python": sys.version.split()[0], "platform": platform.platform(),
+            "cpus": os.cpu_count(), "changegate": " ".join(changegate_command())}
+
+
+def run(quick: bool = False, names: Sequence[str] | None = None, repeat: int | None = None,
+        json_out: Path | None = None, log: Callable[[str], None] = print) -> int:
+    """Run the benchmark; print the table; write JSON when asked. Returns an exit code:
+    0 when every case ran (met or not), 1 when a case failed to run."""
+    repeat = repeat or (1 if quick else 5)
+    cases = select(all_cases(quick, repeat), names)
+    baseline_case = Case("baseline", "python -c pass", argv=[sys.executable, "-c", "pass"])
+    baseline = measure(baseline_case, max(repeat, 5), warmup=True)
+    results: list[Result] = []
+    for case in cases:
+        log(f"running {case.name}: {case.description} …")
+        result = measure_paths(case) if case.run_inline else measure(case, repeat, not quick)
+        judge_target = case if not case.run_inline else None
+        if judge_target:
+            judge(result, case, baseline.wall_ms)
+        if result.error:
+            log(f"  {case.name} failed: {result.error}")
+        results.append(result)
+    log("")
+    log(table(results, baseline))
+    if json_out:
+        json_out.write_text(json.dumps({"machine": machine(), "repeat": repeat,
+                                        "baseline": asdict(baseline),
+                                        "cases": [asdict(r) for r in results]}, indent=2) + "\n")
+        log(f"\nwrote {json_out}")
+    return 1 if any(r.error for r in results) else 0
+
+
+def profile(name: str, out: Path | None = None, top: int = 30) -> int:
+    """Run one subprocess case under cProfile and print the top functions."""
+    import pstats
+
+    case = select(all_cases(False, 1), [name])[0]
+    if case.run_inline:
+        raise SystemExit("profile a subprocess case, not the in-process path matching")
+    cwd = case.prepare() if case.prepare else case.cwd
+    out = out or Path(tempfile.gettempdir()) / f"changegate-{name}.prof"
+    argv = case.argv
+    if argv[0] != sys.executable:  # a console script: run its file under cProfile
+        argv = [argv[0], *argv[1:]]
+        script = argv[0]
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(out), script, *argv[1:]]
+    else:
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(out), *argv[1:]]
+    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
+    stats = pstats.Stats(str(out))
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(f"profile written to {out}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m benchmarks [--quick] [--cases A,B] [--repeat N] [--json OUT] [--profile CASE]`."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks",
+                                     description="changegate benchmarks")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny smoke run: 1,000 components, 10 files, 1 repeat (< 30 s)")
+    parser.add_argument("--cases", nargs="+", metavar="CASE",
+                        help="run only these cases (names from the table, comma-separated ok)")
+    parser.add_argument("--repeat", type=int, help="runs per case (default 5; 1 with --quick)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
+    parser.add_argument("--profile", metavar="CASE",
+                        help="run one case under cProfile and print where the time goes")
+    parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for case in all_cases(args.quick, 1):
+            print(f"{case.name:18} {case.description}")
+        return 0
+    if args.profile:
+        return profile(args.profile)
+    return run(quick=args.quick, names=args.cases, repeat=args.repeat, json_out=args.json)

@@ -1,0 +1,73 @@
+"""Shared fixtures: real git repositories in temp dirs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_SYSTEM": os.devnull,
+}
+
+
+class GitRepo:
+    """A real git repository in a temp dir, with helpers to write files and commit."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str) -> str:
+        env = {**os.environ, **GIT_ENV}
+        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True,
+                              check=True)
+        return proc.stdout.strip()
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def copy_tree(self, src: Path) -> None:
+        """Copy the files under `src` into the work tree (overlaying what is there)."""
+        for path in sorted(src.rglob("*")):
+            if path.is_file():
+                dst = self.root / path.relative_to(src)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dst)
+
+    def delete(self, rel: str) -> None:
+        (self.root / rel).unlink()
+
+    def commit(self, message: str = "commit") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Iterator[GitRepo]:
+    repo_dir = tmp_path / "repo"
+    repo_dir.mkdir()
+    yield GitRepo(repo_dir)
+
+
+@pytest.fixture
+def in_dir(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Change the working directory for the duration of a test: in_dir(path)."""
+
+    def _chdir(path: Path) -> None:
+        monkeypatch.chdir(path)
+
+    return _chdir
