@@ -6,7 +6,7 @@ negation (``!x``). The glob semantics are pathspec's (each pattern is translated
 regular expression by ``pathspec``); this module only decides which patterns to try.
 
 `PathIndex` avoids the linear scan "every file against every pattern": it files each
-pattern, once, under the most selective literal anchor it has —
+pattern, once, under one literal anchor it has —
 
 * an anchored pattern with literal leading directories (``services/crm/**``, ``/README.md``)
   under that prefix; a file tries it only when one of its own path prefixes is that prefix;
@@ -16,6 +16,8 @@ pattern, once, under the most selective literal anchor it has —
   extension; a file tries it only when one of its segments ends in that extension;
 * the rest (``*``, ``**/``, ``[ab]*/x?``) in a small residual list every file tries.
 
+When a pattern has several anchors it goes under the one fewest patterns share.
+
 Each anchor is a necessary condition for a match, so the candidates are a superset of the
 matching patterns and the answers are exactly those of a full scan. Patterns are translated
 and compiled lazily, the first time a file selects them, so building the index is cheap.
@@ -24,8 +26,10 @@ and compiled lazily, the first time a file selects them, so building the index i
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import chain
 
 from changegate.errors import InputError
 
@@ -82,28 +86,24 @@ def matches_any(patterns: Sequence[str], path: str) -> bool:
     return False
 
 
-def _extension(segment: str) -> str | None:
-    """The literal text after the segment's last dot (``*.py`` -> ``py``), else None."""
-    dot = segment.rfind(".")
-    if dot < 0:
-        return None
-    ext = segment[dot + 1 :]
-    if not ext or _GLOB.search(ext) is not None:
-        return None
-    return ext
+PREFIX, NAME, EXT = 0, 1, 2  # anchor kinds, in order of preference on a tie
+
+_MISSING: list[tuple[int, str]] = []
 
 
-def _anchor(pattern: str) -> tuple[str, str] | None:
-    """Where the index files `pattern`: ("prefix" | "name" | "ext", key), ("noop", "") for
-    a blank line or comment, or None for the residual list. Mirrors pathspec's
-    normalisation of the pattern's segments; a segment with any glob syntax or escape
-    counts as non-literal, which only ever makes the anchor less selective."""
+def _anchors(pattern: str) -> list[tuple[int, str]] | None:
+    """Every literal anchor of `pattern`, each a necessary condition for a match:
+    (PREFIX, leading literal directories) for an anchored pattern, (NAME, segment) for each
+    other fully literal segment, (EXT, extension) for each segment ending in a literal
+    extension. None for a blank line or comment. Mirrors pathspec's normalisation; a
+    segment with any glob syntax or escape counts as non-literal, which only ever makes
+    the anchors fewer, never wrong."""
     text = pattern if pattern.endswith("\\ ") else pattern.rstrip()
-    if not text or text.startswith("#") or text == "/":
-        return ("noop", "")
-    if text.startswith("!"):
+    if not text or text[0] == "#" or text == "/":
+        return None
+    if text[0] == "!":
         text = text[1:]
-    if text.startswith("/"):
+    if text[:1] == "/":
         text = text[1:]
         anchored = True
     else:
@@ -111,27 +111,33 @@ def _anchor(pattern: str) -> tuple[str, str] | None:
         slash = text.find("/")
         anchored = 0 <= slash < len(text) - 1
     glob = _GLOB.search(text)
+    if glob is None:  # a literal path or name: nothing is more selective
+        literal = text.rstrip("/")
+        return [(PREFIX if anchored else NAME, literal)] if literal else []
+    out: list[tuple[int, str]] = []
+    start = 0
     if anchored:
-        if glob is None:
-            prefix = text.rstrip("/")
-        else:
-            cut = text.rfind("/", 0, glob.start())
-            prefix = text[:cut] if cut > 0 else ""
-        if prefix:
-            return ("prefix", prefix)
-    if glob is None:
-        segments = [s for s in text.split("/") if s]
-        return ("name", max(segments, key=len)) if segments else None
-    segments = text.split("/")
-    names = [s for s in segments if s and _GLOB.search(s) is None]
-    if names:
-        return ("name", max(names, key=len))
-    for segment in reversed(segments):
-        if segment and segment != "**":
-            ext = _extension(segment)
-            if ext is not None:
-                return ("ext", ext)
-    return None
+        cut = text.rfind("/", 0, glob.start())
+        if cut > 0:
+            # The prefix implies its own segments, so only later segments add anchors.
+            out.append((PREFIX, text[:cut]))
+            start = cut + 1
+    for segment in text[start:].split("/"):
+        if not segment or segment == "**":
+            continue
+        if _GLOB.search(segment) is None:
+            out.append((NAME, segment))
+            continue
+        dot = segment.rfind(".")
+        if dot >= 0:
+            ext = segment[dot + 1 :]
+            if ext and _GLOB.search(ext) is None:
+                out.append((EXT, ext))
+    return out
+
+
+def _rarest(found: list[tuple[int, str]], popularity: Counter[tuple[int, str]]) -> tuple[int, str]:
+    return min(found, key=lambda a: (popularity[a], a[0], -len(a[1]), a[1]))
 
 
 class PathIndex:
@@ -145,19 +151,32 @@ class PathIndex:
         self._by_name: dict[str, list[int]] = {}
         self._by_ext: dict[str, list[int]] = {}
         self._residual: list[int] = []
+        entries = self._entries
+        known: dict[str, list[tuple[int, str]] | None] = {}
+        anchors: list[list[tuple[int, str]] | None] = []
         for owner in sorted(owners):
             for position, pattern in enumerate(owners[owner]):
-                entry = len(self._entries)
-                self._entries.append((owner, position, pattern))
-                anchor = _anchor(pattern)
-                if anchor is None:
-                    self._residual.append(entry)
-                    continue
-                kind, key = anchor
-                if kind == "noop":
-                    continue
-                table = {"prefix": self._by_prefix, "name": self._by_name, "ext": self._by_ext}[kind]
-                table.setdefault(key, []).append(entry)
+                entries.append((owner, position, pattern))
+                found = known.get(pattern, _MISSING)
+                if found is _MISSING:
+                    found = known[pattern] = _anchors(pattern)
+                anchors.append(found)
+        popularity = Counter(chain.from_iterable(filter(None, anchors)))
+        tables = (self._by_prefix, self._by_name, self._by_ext)
+        residual = self._residual
+        for entry, found in enumerate(anchors):
+            if found is None:  # blank line or comment: matches nothing
+                continue
+            if not found:
+                residual.append(entry)
+                continue
+            # File it under its rarest anchor: the fewest other patterns share that bucket.
+            kind, key = found[0] if len(found) == 1 else _rarest(found, popularity)
+            bucket = tables[kind].get(key)
+            if bucket is None:
+                tables[kind][key] = [entry]
+            else:
+                bucket.append(entry)
 
     def __len__(self) -> int:
         return len(self._entries)

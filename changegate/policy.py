@@ -213,16 +213,26 @@ def _when(policy: Policy, ctx: _Context) -> tuple[bool, str]:
     from changegate import cel
 
     loc = policy.loc
-    program = cel.compile_when(policy.match.when or "", loc.file if loc else None,
+    program = cel.compile_when(policy.match.when or "", loc.file if loc else "",
                                loc.line if loc else 0)
     result = cel.evaluate(program, cel_context(ctx.manifest, ctx.impact, ctx.evidence))
     return result, "expression is true" if result else "expression is false"
 
 
+# Keys `change` always has, so `change.type == "emergency"` is simply false (not an error)
+# when there is no manifest or the manifest leaves an optional key out.
+CHANGE_DEFAULTS: dict[str, Any] = {
+    "title": "", "type": "", "owner": "", "summary": "", "components": [],
+    "interfaces_changed": [], "breaking": False, "tickets": [], "tests": [], "waivers": [],
+}
+
+
 def cel_context(manifest: Manifest | None, impact: Impact, evidence: Evidence) -> dict[str, Any]:
-    """The variables a `when` expression sees (SPEC §4). Dates become ISO strings."""
+    """The variables a `when` expression sees (SPEC §4). Dates become ISO strings; `change`
+    has CHANGE_DEFAULTS for the keys the manifest leaves out (all of them without one)."""
+    change = {**CHANGE_DEFAULTS, **(manifest.data if manifest is not None else {})}
     return {
-        "change": _plain(manifest.data) if manifest is not None else {},
+        "change": _plain(change),
         "impact": {
             "touched_components": list(impact.touched_components),
             "impacted_components": list(impact.impacted_ids()),

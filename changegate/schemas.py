@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -156,6 +157,9 @@ def _problems(error: ValidationError, lines: Lines) -> list[_Problem]:
         words = _PATTERN_WORDS.get(value, f"matching {value}")
         return one(f"{show(instance)} is not {words}")
     if kind == "format":
+        pattern = error.schema.get("pattern") if isinstance(error.schema, dict) else None
+        if pattern and isinstance(instance, str) and not re.search(pattern, instance):
+            return []  # the pattern error already says it
         return one(f"{show(instance)} is not a valid {value}")
     if kind in ("minItems", "minLength") and value == 1:
         return one("must not be empty")

@@ -87,17 +87,19 @@ class Lines:
 # --------------------------------------------------------------------------- YAML
 
 
-def _problem(err: yaml.YAMLError) -> tuple[str, int]:
+def _problem(err: yaml.YAMLError, text: str) -> tuple[str, int]:
     """A one-line message and 1-based line for a PyYAML error."""
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     line = mark.line + 1 if mark is not None else 0
+    if mark is not None and isinstance(err, yaml.scanner.ScannerError):
+        source = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        if source[mark.column:mark.column + 1] == "\t" or "\t" in source[: len(source) - len(source.lstrip())]:
+            return "invalid YAML: tab character used for indentation (indent with spaces)", line
     problem = getattr(err, "problem", None) or str(err).splitlines()[0]
     context = getattr(err, "context", None)
     problem = " ".join(str(problem).split())
     if "maximum nesting depth" in problem:
         return f"nesting deeper than {MAX_DEPTH} levels", line
-    if "tab character" in problem or "'\\t'" in problem:
-        return "invalid YAML: tab character used for indentation (indent with spaces)", line
     if context:
         return f"invalid YAML: {' '.join(str(context).split())}: {problem}", line
     return f"invalid YAML: {problem}", line
@@ -108,7 +110,7 @@ def _compose(text: str, file: str) -> yaml.Node | None:
     try:
         return loader.get_single_node()
     except yaml.YAMLError as err:
-        message, line = _problem(err)
+        message, line = _problem(err, text)
         raise YamlError(message, file, line) from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", file, 0) from None
@@ -153,9 +155,7 @@ def _check_graph(root: yaml.Node, file: str) -> None:
                         f"alias expansion exceeds {MAX_NODES} nodes", file, _line(node)
                     )
                 if depth + height > MAX_DEPTH:
-                    raise YamlError(
-                        f"nesting deeper than {MAX_DEPTH} levels", file, _line(child)
-                    )
+                    raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", file, _line(node))
             active.discard(key)
         sizes[key] = size
         depths[key] = height

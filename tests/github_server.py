@@ -31,7 +31,7 @@ class Recorded:
     method: str
     path: str
     query: dict[str, str]
-    headers: dict[str, str]
+    headers: dict[str, str]  # names lower-cased
     body: Any
 
 
@@ -125,7 +125,7 @@ class GithubServer:
         raw = handler.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
         with self._lock:
-            self.requests.append(Recorded(method, split.path, query, dict(handler.headers.items()), body))
+            self.requests.append(Recorded(method, split.path, query, {k.lower(): v for k, v in handler.headers.items()}, body))
             failure = self._take_failure(method, split.path)
         if failure is not None:
             self._send(handler, failure.status, failure.body, failure.headers)

@@ -194,3 +194,14 @@ def test_a_binary_changed_files_list_is_an_evidence_error(tmp_path: Path) -> Non
     with pytest.raises(EvidenceError) as info:
         changed_files.load(str(listing))
     assert str(info.value) == f"{listing}:2: not UTF-8 text: a changed-files list is text, one path a line"
+
+
+def test_working_tree_changes_lists_edits_deletions_and_untracked_files(repo: Path) -> None:
+    _write(repo, "kept.txt", "v1\n")
+    _write(repo, "gone.txt", "v1\n")
+    _commit(repo, "base")
+    _write(repo, "kept.txt", "v2\n")
+    (repo / "gone.txt").unlink()
+    _write(repo, "new dir/new file.txt", "x\n")
+    assert git.working_tree_changes(repo) == {
+        "gone.txt": "D", "kept.txt": "M", "new dir/new file.txt": "?"}

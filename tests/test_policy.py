@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from changegate.errors import CelError
 from changegate.models import (
     AffectedValueStream,
     ApprovalRule,
@@ -239,10 +240,24 @@ def test_every_match_key_must_hold_and_each_failing_one_is_named() -> None:
 
 
 def test_when_expression_decides_the_match() -> None:
-    pytest.importorskip("changegate.cel")
     m = Match(when='change.type == "emergency" && size(impact.value_streams) > 1')
     assert reason(m, manifest(type="emergency")) == (True, "matched: when (expression is true)")
     assert reason(m, manifest()) == (False, "not matched: when (expression is false)")
+    assert reason(m, None) == (False, "not matched: when (expression is false)")
+
+
+def test_when_is_not_evaluated_once_another_key_fails() -> None:
+    m = Match(touched_components=("ledger",), when="1 / 0 == 1")
+    assert reason(m) == (False, "not matched: touched_components (none of ledger touched)")
+
+
+def test_when_that_fails_to_evaluate_is_an_input_error() -> None:
+    p = Policy("broken", "org", match=Match(when="change.nope == 1"),
+               require=Require(manifest=True), loc=Location("policies/x.yaml", 7))
+    with pytest.raises(CelError) as info:
+        run([p], manifest())
+    assert str(info.value) == (
+        "policies/x.yaml:7: when 'change.nope == 1' cannot be evaluated: no such key: nope")
 
 
 def test_cel_context_has_change_impact_files_author_and_labels() -> None:
@@ -256,7 +271,10 @@ def test_cel_context_has_change_impact_files_author_and_labels() -> None:
         "unmapped_files": []}
     assert (ctx["files"], ctx["author"], ctx["labels"]) == (
         ["services/crm/app.py"], "dave", ["release"])
-    assert cel_context(None, impact(), evidence())["change"] == {}
+    assert cel_context(None, impact(), evidence())["change"] == {
+        "title": "", "type": "", "owner": "", "summary": "", "components": [],
+        "interfaces_changed": [], "breaking": False, "tickets": [], "tests": [], "waivers": []}
+    assert cel_context(manifest(), impact(), evidence())["change"]["breaking"] is False
 
 
 def test_unmatched_policy_requires_nothing() -> None:

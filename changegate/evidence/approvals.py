@@ -21,38 +21,13 @@ import jsonschema
 
 from changegate.errors import EvidenceError, InputError, InputErrors
 from changegate.models import Approvals, Review
+from changegate.resources import schema_path
 
 MAX_BYTES = 16 * 1024 * 1024
 REVIEW_STATES: tuple[str, ...] = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED",
                                   "PENDING")
 
-_NULLABLE_STRING = {"type": ["string", "null"]}
-_STRINGS = {"type": "array", "items": {"type": "string"}}
-SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "author": _NULLABLE_STRING,
-        "head_sha": _NULLABLE_STRING,
-        "labels": _STRINGS,
-        "committers": _STRINGS,
-        "reviews": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["user", "state"],
-                "properties": {
-                    "user": {"type": "string", "minLength": 1},
-                    "state": {"type": "string"},
-                    "commit_id": _NULLABLE_STRING,
-                    "submitted_at": _NULLABLE_STRING,
-                },
-            },
-        },
-    },
-}
+SCHEMA: dict[str, Any] = json.loads(schema_path("approvals").read_text(encoding="utf-8"))
 
 _TYPE_WORDS = {"string": "a string", "array": "a list", "object": "an object",
                "null": "null", "integer": "an integer", "number": "a number",

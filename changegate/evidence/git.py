@@ -96,6 +96,27 @@ def changed_files_with_status(repo: Path, base: str, head: str) -> dict[str, str
     return dict(sorted(result.items()))
 
 
+def working_tree_changes(repo: Path) -> dict[str, str]:
+    """Uncommitted changes: path -> status letter for the working tree against HEAD
+    (A, M, D, T), plus untracked files that are not ignored ("?")."""
+    _check_repo(repo)
+    result: dict[str, str] = {}
+    head = _run(repo, ["rev-parse", "--verify", "-q", "HEAD^{commit}"])
+    if head.returncode == 0:
+        proc = _run(repo, ["diff", "--name-status", "-z", "--no-renames", "HEAD"])
+        if proc.returncode != 0:
+            raise GitError(f"git diff HEAD failed (git: {_stderr(proc)})", str(repo))
+        parts = _split_z(proc.stdout)
+        for status, path in zip(parts[0::2], parts[1::2]):
+            result[path] = status[:1]
+    proc = _run(repo, ["ls-files", "-z", "--others", "--exclude-standard"])
+    if proc.returncode != 0:
+        raise GitError(f"git ls-files failed (git: {_stderr(proc)})", str(repo))
+    for path in _split_z(proc.stdout):
+        result[path] = "?"
+    return dict(sorted(result.items()))
+
+
 def show(repo: Path, rev: str, path: str) -> bytes | None:
     """The contents of `path` at `rev`, or None when it does not exist there (or is not a file)."""
     sha = resolve(repo, rev)
