@@ -27,11 +27,12 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 PR_SIZES: tuple[int, ...] = (10, 1000, 5000)
 POLICY_COUNT = 500
@@ -392,7 +393,13 @@ def build_enterprise(components: int, seed: int = 7,
 # components. Every scalar is written JSON-quoted, which is valid YAML.
 
 
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*\Z")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
 def _scalar(value: Any) -> str:
+    if isinstance(value, str) and _PLAIN.match(value) and value.lower() not in _RESERVED:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -444,6 +451,20 @@ def _emit(value: Any, indent: int, lines: list[str]) -> None:
         lines.append(f"{pad}{_scalar(value)}")
 
 
+def to_json(depmap: dict[str, Any]) -> str:
+    """Compact JSON with one map entry (team, component, …) a line."""
+    compact = {"separators": (",", ":")}
+    parts = []
+    for key, value in depmap.items():
+        if isinstance(value, dict) and value:
+            entries = ",\n".join(f"{json.dumps(k)}:{json.dumps(v, **compact)}"
+                                  for k, v in value.items())
+            parts.append(f"{json.dumps(key)}:{{\n{entries}\n}}")
+        else:
+            parts.append(f"{json.dumps(key)}:{json.dumps(value, **compact)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def _config_yaml(map_file: str) -> str:
     return to_yaml({
         "version": 1,
@@ -464,7 +485,7 @@ def write_enterprise(ent: Enterprise, root: Path, map_format: str = "yaml") -> N
     for d in (cg / "policies", cg / "changes", root / "pr", root / "reports" / "junit"):
         d.mkdir(parents=True, exist_ok=True)
     (cg / "map.yaml").write_text(to_yaml(ent.depmap))
-    (cg / "map.json").write_text(json.dumps(ent.depmap, indent=1) + "\n")
+    (cg / "map.json").write_text(to_json(ent.depmap))
     (cg / "config.yaml").write_text(_config_yaml(f".changegate/map.{map_format}"))
     (cg / "config-yaml.yaml").write_text(_config_yaml(".changegate/map.yaml"))
     (cg / "config-json.yaml").write_text(_config_yaml(".changegate/map.json"))

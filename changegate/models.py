@@ -190,6 +190,8 @@ class ApprovalRule:
 class TestRule:
     """Either a `suite` name or `from_` (touched_components | impacted_consumers)."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     suite: str | None = None
     from_: str | None = None
 

@@ -87,21 +87,26 @@ def matches_any(patterns: Sequence[str], path: str) -> bool:
 
 
 PREFIX, NAME, EXT = 0, 1, 2  # anchor kinds, in order of preference on a tie
+# Shortcuts for the commonest shapes, valid once the pattern's only anchor selected the path:
+REGEX, ALWAYS, LONGER = 0, 1, 2  # run the regex | it matches | it matches when len(path) > len(key)
 
-_MISSING: list[tuple[int, str]] = []
+Anchor = tuple[int, str]
+# (anchors, shortcut, include); None for a blank line or comment.
+Shape = tuple[list[Anchor], int, bool]
 
 
-def _anchors(pattern: str) -> list[tuple[int, str]] | None:
+def _shape(pattern: str) -> Shape | None:
     """Every literal anchor of `pattern`, each a necessary condition for a match:
     (PREFIX, leading literal directories) for an anchored pattern, (NAME, segment) for each
     other fully literal segment, (EXT, extension) for each segment ending in a literal
-    extension. None for a blank line or comment. Mirrors pathspec's normalisation; a
-    segment with any glob syntax or escape counts as non-literal, which only ever makes
-    the anchors fewer, never wrong."""
+    extension; plus a shortcut when the pattern's only anchor decides the match. Mirrors
+    pathspec's normalisation; a segment with any glob syntax or escape counts as
+    non-literal, which only ever makes the anchors fewer, never wrong."""
     text = pattern if pattern.endswith("\\ ") else pattern.rstrip()
     if not text or text[0] == "#" or text == "/":
         return None
-    if text[0] == "!":
+    include = text[0] != "!"
+    if not include:
         text = text[1:]
     if text[:1] == "/":
         text = text[1:]
@@ -113,15 +118,24 @@ def _anchors(pattern: str) -> list[tuple[int, str]] | None:
     glob = _GLOB.search(text)
     if glob is None:  # a literal path or name: nothing is more selective
         literal = text.rstrip("/")
-        return [(PREFIX if anchored else NAME, literal)] if literal else []
-    out: list[tuple[int, str]] = []
+        if not literal:
+            return ([], REGEX, include)
+        if literal == text:  # "a/b" and "name" match the path or anything under it
+            return ([(PREFIX if anchored else NAME, literal)], ALWAYS, include)
+        if anchored:  # "a/b/" matches only what is under it
+            return ([(PREFIX, literal)], LONGER, include)
+        return ([(NAME, literal)], REGEX, include)
+    out: list[Anchor] = []
     start = 0
+    shortcut = REGEX
     if anchored:
         cut = text.rfind("/", 0, glob.start())
         if cut > 0:
             # The prefix implies its own segments, so only later segments add anchors.
             out.append((PREFIX, text[:cut]))
             start = cut + 1
+            if text[start:] == "**":  # "a/b/**"
+                shortcut = LONGER
     for segment in text[start:].split("/"):
         if not segment or segment == "**":
             continue
@@ -133,10 +147,12 @@ def _anchors(pattern: str) -> list[tuple[int, str]] | None:
             ext = segment[dot + 1 :]
             if ext and _GLOB.search(ext) is None:
                 out.append((EXT, ext))
-    return out
+                if segment == "*." + ext and (text == "**/" + segment or text == segment and not anchored):
+                    shortcut = ALWAYS  # "*.py" or "**/*.py": some segment ends in ".py"
+    return (out, shortcut if len(out) == 1 else REGEX, include)
 
 
-def _rarest(found: list[tuple[int, str]], popularity: Counter[tuple[int, str]]) -> tuple[int, str]:
+def _rarest(found: list[Anchor], popularity: Counter[Anchor]) -> Anchor:
     return min(found, key=lambda a: (popularity[a], a[0], -len(a[1]), a[1]))
 
 
@@ -145,33 +161,36 @@ class PathIndex:
     claim a path, exactly as a full per-owner last-match-wins scan would."""
 
     def __init__(self, owners: Mapping[str, Sequence[str]]) -> None:
-        # One entry per pattern: (owner, position in the owner's list, pattern text).
-        self._entries: list[tuple[str, int, str]] = []
+        # One entry per pattern: (owner, position in the owner's list, pattern text,
+        # shortcut, length of the anchor key, include).
+        self._entries: list[tuple[str, int, str, int, int, bool]] = []
         self._by_prefix: dict[str, list[int]] = {}
         self._by_name: dict[str, list[int]] = {}
         self._by_ext: dict[str, list[int]] = {}
         self._residual: list[int] = []
-        entries = self._entries
-        known: dict[str, list[tuple[int, str]] | None] = {}
-        anchors: list[list[tuple[int, str]] | None] = []
+        self._size = 0
+        known: dict[str, Shape | None] = {}
+        placed: list[tuple[str, int, str, Shape]] = []
         for owner in sorted(owners):
             for position, pattern in enumerate(owners[owner]):
-                entries.append((owner, position, pattern))
-                found = known.get(pattern, _MISSING)
-                if found is _MISSING:
-                    found = known[pattern] = _anchors(pattern)
-                anchors.append(found)
-        popularity = Counter(chain.from_iterable(filter(None, anchors)))
+                self._size += 1
+                if pattern in known:
+                    shape = known[pattern]
+                else:
+                    shape = known[pattern] = _shape(pattern)
+                if shape is not None:  # blank lines and comments match nothing
+                    placed.append((owner, position, pattern, shape))
+        popularity = Counter(chain.from_iterable(shape[0] for *_, shape in placed))
         tables = (self._by_prefix, self._by_name, self._by_ext)
-        residual = self._residual
-        for entry, found in enumerate(anchors):
-            if found is None:  # blank line or comment: matches nothing
-                continue
+        entries, residual = self._entries, self._residual
+        for entry, (owner, position, pattern, (found, shortcut, include)) in enumerate(placed):
             if not found:
+                entries.append((owner, position, pattern, REGEX, 0, include))
                 residual.append(entry)
                 continue
             # File it under its rarest anchor: the fewest other patterns share that bucket.
             kind, key = found[0] if len(found) == 1 else _rarest(found, popularity)
+            entries.append((owner, position, pattern, shortcut, len(key), include))
             bucket = tables[kind].get(key)
             if bucket is None:
                 tables[kind][key] = [entry]
@@ -179,14 +198,13 @@ class PathIndex:
                 bucket.append(entry)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._size
 
     def _candidates(self, path: str) -> set[int]:
         found: set[int] = set(self._residual)
-        segments = path.split("/")
         by_prefix, by_name, by_ext = self._by_prefix, self._by_name, self._by_ext
         end = -1
-        for segment in segments:
+        for segment in path.split("/"):
             end += len(segment) + 1
             hit = by_prefix.get(path[:end])
             if hit:
@@ -207,12 +225,18 @@ class PathIndex:
         decided: dict[str, tuple[int, bool]] = {}
         entries = self._entries
         for entry in self._candidates(path):
-            owner, position, pattern = entries[entry]
+            owner, position, pattern, shortcut, key_len, include = entries[entry]
             best = decided.get(owner)
             if best is not None and best[0] > position:
                 continue
-            regex, include = _compile(pattern)
-            if regex is not None and regex.search(path) is not None:
+            if shortcut == ALWAYS:
+                hit = True
+            elif shortcut == LONGER:
+                hit = len(path) > key_len
+            else:
+                regex, include = _compile(pattern)
+                hit = regex is not None and regex.search(path) is not None
+            if hit:
                 decided[owner] = (position, include)
         return tuple(sorted(owner for owner, (_, include) in decided.items() if include))
 

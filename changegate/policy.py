@@ -295,7 +295,7 @@ def _waiver_problem(policy: Policy, waiver: Waiver, ctx: _Context) -> tuple[str,
     return ("waiver-unapproved",
             f"{head}: it needs an approval from a member of {teams} "
             f"({_names(eligible - ctx.excluded)}) at the head commit; approved so far: "
-            f"{_names(ctx.approvers)}")
+            f"{_names(ctx.approvers, 'none')}")
 
 
 # --------------------------------------------------------------------------- requirements
@@ -467,7 +467,8 @@ def _manifest_owner_ask(manifest: Manifest, ctx: _Context) -> _Ask:
 
 def _team_approval_ask(team: str, count: int, ctx: _Context) -> _Ask:
     members = ctx.members(team)
-    return _approval_ask(f"team:{team}", count, {team: members}, f"a member of {team}", ctx)
+    who = f"a member of {team}" if count == 1 else f"distinct members of {team}"
+    return _approval_ask(f"team:{team}", count, {team: members}, who, ctx)
 
 
 def _owners_of_asks(which: str, ctx: _Context) -> list[_Ask]:

@@ -21,8 +21,8 @@ from changegate.errors import YamlError
 MAX_BYTES = 10 * 1024 * 1024
 #: Deepest nesting of mappings/sequences accepted.
 MAX_DEPTH = 64
-#: Most nodes a document may produce once every alias is expanded.
-MAX_NODES = 100_000
+#: Most nodes that aliases may add to a document when expanded (beyond the nodes written).
+MAX_ALIAS_NODES = 100_000
 
 PathKey = tuple[Union[str, int], ...]
 
@@ -122,10 +122,30 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _distinct_nodes(root: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(_children(node))
+    return len(seen)
+
+
 def _check_graph(root: yaml.Node, file: str) -> None:
-    """Reject recursion, nesting past MAX_DEPTH and alias expansion past MAX_NODES.
+    """Reject recursion, nesting past MAX_DEPTH and alias expansion past MAX_ALIAS_NODES.
 
     Sizes are memoised per node, so shared (aliased) subtrees are counted in O(graph)."""
+    limit = _distinct_nodes(root) + MAX_ALIAS_NODES
     sizes: dict[int, int] = {}
     depths: dict[int, int] = {}
     active: set[int] = set()
@@ -141,18 +161,13 @@ def _check_graph(root: yaml.Node, file: str) -> None:
         size, height = 1, 0
         if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
             active.add(key)
-            children: list[yaml.Node]
-            if isinstance(node, yaml.SequenceNode):
-                children = list(node.value)
-            else:
-                children = [n for pair in node.value for n in pair]
-            for child in children:
+            for child in _children(node):
                 child_size, child_height = visit(child, depth + 1)
                 size += child_size
                 height = max(height, child_height + 1)
-                if size > MAX_NODES:
+                if size > limit:
                     raise YamlError(
-                        f"alias expansion exceeds {MAX_NODES} nodes", file, _line(node)
+                        f"alias expansion exceeds {MAX_ALIAS_NODES} nodes", file, _line(node)
                     )
                 if depth + height > MAX_DEPTH:
                     raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", file, _line(node))

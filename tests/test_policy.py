@@ -429,7 +429,7 @@ def test_team_approval_count_needs_distinct_approvers() -> None:
     two = policy(require=Require(approvals=(ApprovalRule(team="finance-owners", count=2),)))
     got = one([two], ev=evidence(review("erin"), review("erin", at="2026-11-27T12:00:00Z")))
     assert (got.status, got.count, got.approvers) == ("missing", 2, ("erin",))
-    assert got.detail == ("needs 2 approvals from a member of finance-owners (erin, frank); "
+    assert got.detail == ("needs 2 approvals from distinct members of finance-owners (erin, frank); "
                           "approved so far: erin")
     assert got.fix == ("Ask one more of frank (finance-owners) to approve the pull request at its "
                        "head commit")
