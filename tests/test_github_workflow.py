@@ -39,8 +39,8 @@ def test_annotation_with_hostile_title_file_and_message_stays_one_inert_line() -
     line = workflow.annotation("error", HOSTILE_TITLE, file=HOSTILE_FILE, line=3, title=HOSTILE_TITLE)
     assert "\n" not in line and "\r" not in line
     assert line == (
-        "::error file=.changegate/changes/evil%2Cname%3A%250A ::error%3A%3Ay.yaml,line=3,"
-        "title=Upgrade %3A%3Aerror%3A%3Ax%250A %3A%3Awarning file=a%3A%3Apwned @everyone <img src=x onerror=alert(1)>"
+        "::error file=.changegate/changes/evil%2Cname%3A%250A%0A%3A%3Aerror%3A%3Ay.yaml,line=3,"
+        "title=Upgrade %3A%3Aerror%3A%3Ax%250A%0D%0A%3A%3Awarning file=a%3A%3Apwned @everyone <img src=x onerror=alert(1)>"
         "::Upgrade ::error::x%250A%0D%0A::warning file=a::pwned @everyone <img src=x onerror=alert(1)>"
     )
 
@@ -195,10 +195,10 @@ def test_publish_writes_annotations_group_summary_outputs_and_the_comment(
     token = re.search(r"::stop-commands::(\S+)", log).group(1)  # type: ignore[union-attr]
     assert commands == [
         f"::notice title=changegate::{notice}",
-        "::warning file=.changegate/changes/evil%2Cname%3A%250A ::error%3A%3Ay.yaml,line=7,"
+        "::warning file=.changegate/changes/evil%2Cname%3A%250A%0A%3A%3Aerror%3A%3Ay.yaml,line=7,"
         "title=changegate%3A risk-under-declared::Upgrade ::error::x%250A%0D%0A::warning file=a::pwned "
         "@everyone <img src=x onerror=alert(1)>",
-        "::error file=.changegate/changes/evil%2Cname%3A%250A ::error%3A%3Ay.yaml,line=1,"
+        "::error file=.changegate/changes/evil%2Cname%3A%250A%0A%3A%3Aerror%3A%3Ay.yaml,line=1,"
         "title=changegate%3A approval component%3Acrm missing (baseline-owner-approval)::needs 1 approval from "
         "crm-team; @everyone%0A::error::z is not a member%0ATo fix: ask a member of crm-team to approve",
         "::group::changegate: why the decision is fail",

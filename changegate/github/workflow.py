@@ -35,7 +35,7 @@ def command(name: str, message: object = "", **properties: object) -> str:
     Properties whose value is None or "" are left out; the others are escaped.
     """
     props = ",".join(
-        f"{key}={escape_property(clean(value))}" for key, value in properties.items() if value not in (None, "")
+        f"{key}={escape_property(_CONTROLS.sub('', str(value)))}" for key, value in properties.items() if value not in (None, "")
     )
     head = f"::{name} {props}" if props else f"::{name}"
     return f"{head}::{escape_data(_CONTROLS.sub('', str(message)))}"
