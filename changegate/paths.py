@@ -161,44 +161,61 @@ class PathIndex:
     claim a path, exactly as a full per-owner last-match-wins scan would."""
 
     def __init__(self, owners: Mapping[str, Sequence[str]]) -> None:
-        # One entry per pattern: (owner, position in the owner's list, pattern text,
-        # shortcut, length of the anchor key, include).
-        self._entries: list[tuple[str, int, str, int, int, bool]] = []
+        # Per distinct pattern text: (pattern, shortcut, length of its anchor key, include).
+        self._patterns: list[tuple[str, int, int, bool]] = []
+        # Per pattern occurrence ("entry"), as parallel lists: owner, position in the
+        # owner's list, distinct-pattern number. Few objects: building stays cheap.
+        self._owner: list[str] = []
+        self._position: list[int] = []
+        self._pattern: list[int] = []
         self._by_prefix: dict[str, list[int]] = {}
         self._by_name: dict[str, list[int]] = {}
         self._by_ext: dict[str, list[int]] = {}
         self._residual: list[int] = []
-        self._size = 0
-        known: dict[str, Shape | None] = {}
-        placed: list[tuple[str, int, str, Shape]] = []
+        number: dict[str, int] = {}
+        shapes: list[Shape | None] = []
         for owner in sorted(owners):
             for position, pattern in enumerate(owners[owner]):
-                self._size += 1
-                if pattern in known:
-                    shape = known[pattern]
-                else:
-                    shape = known[pattern] = _shape(pattern)
-                if shape is not None:  # blank lines and comments match nothing
-                    placed.append((owner, position, pattern, shape))
-        popularity = Counter(chain.from_iterable(shape[0] for *_, shape in placed))
+                pid = number.get(pattern)
+                if pid is None:
+                    pid = number[pattern] = len(shapes)
+                    shapes.append(_shape(pattern))
+                self._owner.append(owner)
+                self._position.append(position)
+                self._pattern.append(pid)
+        popularity = Counter(chain.from_iterable(shape[0] for shape in shapes if shape is not None))
+        # Where each distinct pattern goes: (table, key), None = residual, False = nowhere.
         tables = (self._by_prefix, self._by_name, self._by_ext)
-        entries, residual = self._entries, self._residual
-        for entry, (owner, position, pattern, (found, shortcut, include)) in enumerate(placed):
-            if not found:
-                entries.append((owner, position, pattern, REGEX, 0, include))
-                residual.append(entry)
+        places: list[tuple[dict[str, list[int]], str] | bool | None] = []
+        for pattern, shape in zip(number, shapes):
+            if shape is None:  # blank line or comment: matches nothing
+                places.append(False)
+                self._patterns.append((pattern, REGEX, 0, True))
                 continue
-            # File it under its rarest anchor: the fewest other patterns share that bucket.
+            found, shortcut, include = shape
+            if not found:
+                places.append(None)
+                self._patterns.append((pattern, REGEX, 0, include))
+                continue
+            # The rarest anchor: the fewest other patterns share that bucket.
             kind, key = found[0] if len(found) == 1 else _rarest(found, popularity)
-            entries.append((owner, position, pattern, shortcut, len(key), include))
-            bucket = tables[kind].get(key)
-            if bucket is None:
-                tables[kind][key] = [entry]
-            else:
-                bucket.append(entry)
+            places.append((tables[kind], key))
+            self._patterns.append((pattern, shortcut, len(key), include))
+        residual = self._residual
+        for entry, pid in enumerate(self._pattern):
+            place = places[pid]
+            if place is None:
+                residual.append(entry)
+            elif place is not False:
+                table, key = place  # type: ignore[misc]
+                bucket = table.get(key)
+                if bucket is None:
+                    table[key] = [entry]
+                else:
+                    bucket.append(entry)
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._owner)
 
     def _candidates(self, path: str) -> set[int]:
         found: set[int] = set(self._residual)
@@ -223,12 +240,13 @@ class PathIndex:
         """The owner ids (sorted) whose pattern lists claim `path`."""
         path = normalize_path(path)
         decided: dict[str, tuple[int, bool]] = {}
-        entries = self._entries
+        owners, positions, numbers, patterns = self._owner, self._position, self._pattern, self._patterns
         for entry in self._candidates(path):
-            owner, position, pattern, shortcut, key_len, include = entries[entry]
+            owner, position = owners[entry], positions[entry]
             best = decided.get(owner)
             if best is not None and best[0] > position:
                 continue
+            pattern, shortcut, key_len, include = patterns[numbers[entry]]
             if shortcut == ALWAYS:
                 hit = True
             elif shortcut == LONGER:

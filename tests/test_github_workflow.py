@@ -209,7 +209,7 @@ def test_publish_writes_annotations_group_summary_outputs_and_the_comment(
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert summary == (
         "<!-- changegate:summary -->\n# changegate: fail\n\n> [!NOTE]\n> **How this check read GitHub**\n"
-        "> - team crm-team: could not read members of acme/crm (needs members: read / read:org); "
+        "> - team crm-team: could not read members of acme/crm \\(needs members: read / read:org\\); "
         "using the map's members\n"
     )
     summary_path = tmp_path / "runner-temp" / "changegate-summary.md"

@@ -22,6 +22,7 @@ from changegate.report.escape import md
 
 TOKEN_VARIABLES = ("CHANGEGATE_TOKEN", "INPUT_TOKEN", "GITHUB_TOKEN")
 SUMMARY_FILE = "changegate-summary.md"
+OUTPUT_NAMES = ("decision", "risk", "value-streams", "summary-path")  # action.yml declares these
 
 
 @dataclass(frozen=True)

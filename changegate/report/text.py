@@ -78,9 +78,13 @@ def render_impact(impact: Impact, depmap: DepMap | None = None, color: bool = Fa
     return "\n".join(_impact_lines(impact, depmap, _Style(color))).rstrip("\n") + "\n"
 
 
-def _requirement_lines(req: Requirement, mark: str, style: _Style, tone: str) -> list[str]:
+def _requirement_lines(req: Requirement, mark: str, style: _Style, tone: str, brief: bool = False) -> list[str]:
     where = f"{_t(req.policy)}@{_t(req.layer)}"
     lines = [f"  {style(mark, tone)} {_t(req.target)}  {style(req.status, tone)}  {where}"]
+    if brief:  # satisfied requirements: one line each, the rest is in --format json
+        if req.kind == "approval" and req.approvers:
+            lines[0] += f"  (approved by {_names(req.approvers)})"
+        return lines
     if req.detail:
         lines.append(f"      {_t(req.detail)}")
     if req.kind == "approval" and req.approvers:
@@ -154,7 +158,7 @@ def render(decision: Decision, color: bool = False) -> str:
         lines.append("")
         lines.append(style(f"{title} ({len(reqs)})", "bold"))
         for req in reqs:
-            lines += _requirement_lines(req, mark, style, tone)
+            lines += _requirement_lines(req, mark, style, tone, brief=title == "Satisfied")
     if decision.findings:
         lines.append("")
         lines.append(style(f"Findings ({len(decision.findings)})", "bold"))
