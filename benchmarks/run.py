@@ -437,6 +437,78 @@ def profile(name: str, out: Path | None = None, top: int = 30, lift: bool = Fals
     return 0
 
 
+# Functions timed by `--phases`, as module attributes looked up at call time (nested ones
+# included in their callers' time). A missing one is skipped: the code base moves.
+PHASES: tuple[str, ...] = (
+    "changegate.app:load_gate",
+    "changegate.loader:load_map",
+    "changegate.loader:load_policies",
+    "changegate.loader:load_text",
+    "changegate.loader:validate",
+    "changegate.loader:_check_patterns",
+    "changegate.graph:build_graph",
+    "changegate.impact:resolve_impact",
+    "changegate.impact:build_path_index",
+    "changegate.decide:evaluate_policies",
+    "changegate.report:render",
+)
+
+_PHASES_MAIN = """
+import importlib, json, sys, time
+started = time.perf_counter()
+totals = {}
+def wrap(module, name):
+    try:
+        mod = importlib.import_module(module)
+        inner = getattr(mod, name)
+    except (ImportError, AttributeError):
+        return
+    key = module + ":" + name
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            calls, spent = totals.get(key, (0, 0.0))
+            totals[key] = (calls + 1, spent + time.perf_counter() - t)
+    setattr(mod, name, timed)
+LIFT
+for item in json.loads(sys.argv.pop(1)):
+    wrap(*item.split(":"))
+from changegate.cli import main
+sys.argv[0] = "changegate"
+try:
+    main()
+finally:
+    totals["total (from interpreter start of this script)"] = (1, time.perf_counter() - started)
+    sys.stderr.write("PHASES " + json.dumps(totals) + "\\n")
+"""
+
+
+def phases(name: str, lift: bool = False) -> int:
+    """Run one case once with the main stages timed (low overhead, unlike cProfile)."""
+    case = select(all_cases(False, 1, lift), [name])[0]
+    if case.run_inline:
+        raise SystemExit("time the phases of a subprocess case")
+    cwd = case.prepare() if case.prepare else case.cwd
+    code = _PHASES_MAIN.replace(
+        "LIFT", "import changegate.yamlio as y; y.MAX_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
+    args = case.argv[1:]
+    if case.argv[0] == sys.executable:  # lifted: [python, -c, code, check, ...]
+        args = case.argv[3:]
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(PHASES), *args], cwd=cwd,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    line = next((x for x in proc.stderr.splitlines() if x.startswith("PHASES ")), None)
+    if line is None:
+        print(proc.stderr[-2000:])
+        return 1
+    print(f"{'phase':50} {'calls':>6} {'seconds':>8}")
+    for key, (calls, spent) in json.loads(line[len("PHASES "):]).items():
+        print(f"{key:50} {calls:6d} {spent:8.3f}")
+    print(f"exit code {proc.returncode}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m benchmarks [--quick] [--cases A,B] [--repeat N] [--json OUT] [--profile CASE]`."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks",
@@ -449,6 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     parser.add_argument("--profile", metavar="CASE",
                         help="run one case under cProfile and print where the time goes")
+    parser.add_argument("--phases", metavar="CASE",
+                        help="run one case once with its main stages timed")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     parser.add_argument("--lift-limits", action="store_true",
                         help="run generated cases with yamlio's document-size bounds raised "
@@ -458,6 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for case in all_cases(args.quick, 1):
             print(f"{case.name:18} {case.description}")
         return 0
+    if args.phases:
+        return phases(args.phases, lift=args.lift_limits)
     if args.profile:
         return profile(args.profile, lift=args.lift_limits)
     return run(quick=args.quick, names=args.cases, repeat=args.repeat, json_out=args.json,

@@ -135,7 +135,8 @@ def _is_manifest_path(path: str, config: models.Config) -> bool:
 
 
 def read_manifests(
-    root: Path, paths: Sequence[str], head: str | None, depmap: models.DepMap
+    root: Path, paths: Sequence[str], head: str | None, depmap: models.DepMap,
+    policy_ids: Sequence[str] | None = None,
 ) -> list[models.Manifest]:
     """Parse and validate manifests: from git at `head` when given, else the working tree."""
     from changegate import loader
@@ -150,7 +151,7 @@ def read_manifests(
                 raise InputError(f"manifest not found at {head[:12]}", rel)
         else:
             data = _read_inside(root, rel)
-        manifests.append(loader.load_manifest(_decode(data, rel), rel, depmap))
+        manifests.append(loader.load_manifest(_decode(data, rel), rel, depmap, policy_ids=policy_ids))
     return manifests
 
 
@@ -244,7 +245,8 @@ def evaluate(
     from changegate.evidence import junit
 
     manifest_paths = settings.manifests or changes.manifest_candidates
-    manifests = read_manifests(settings.root, manifest_paths, head_for_manifests, gate.depmap)
+    manifests = read_manifests(settings.root, manifest_paths, head_for_manifests, gate.depmap,
+                               [p.id for p in gate.policies])
     findings = list(extra_findings)
     if len(manifests) > 1:
         names = ", ".join(m.file for m in manifests)

@@ -174,6 +174,7 @@ class Match:
     breaking: bool | None = None
     interfaces_changed: bool | tuple[str, ...] | None = None
     when: str | None = None
+    when_line: int = 0  # line of `when` in the policy file, for CEL error messages
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,12 @@ When a pattern has several anchors it goes under the one fewest patterns share.
 
 Each anchor is a necessary condition for a match, so the candidates are a superset of the
 matching patterns and the answers are exactly those of a full scan. Patterns are translated
-and compiled lazily, the first time a file selects them, so building the index is cheap.
+and compiled lazily, the first time a file selects them, so building the index is cheap;
+the commonest shapes (``a/b``, ``a/b/``, ``a/b/**``, ``name``, ``*.ext``, ``**/*.ext``) need
+no regex at all once their anchor selected the file.
+
+A pattern pathspec rejects (``!`` alone, a trailing backslash) raises InputError when first
+used; loaders should check each pattern with `pattern_error` to report its file and line.
 """
 
 from __future__ import annotations

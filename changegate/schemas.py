@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -42,10 +43,147 @@ _TYPE_WORDS = {
 
 
 @lru_cache(maxsize=None)
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads(schema_path(name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=None)
 def validator_for(name: str) -> Draft202012Validator:
     """The compiled validator of schemas/NAME.schema.json (cached)."""
-    schema = json.loads(schema_path(name).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# jsonschema is thorough but slow on a 20,000-component map (seconds). Valid documents are
+# the common case, so each schema is also compiled into plain Python predicates for the
+# keywords our schemas use. A predicate only ever answers True when the document is valid;
+# anything it does not know, or any doubt, answers False and jsonschema decides (and
+# explains). So messages always come from jsonschema and correctness never depends on
+# this code being complete.
+
+Check = Callable[[Any], bool]
+_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "title", "description", "default",
+                          "examples", "$comment"})
+_PY_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: type(v) is str,
+    "integer": lambda v: type(v) is int,
+    "number": lambda v: type(v) in (int, float),
+    "boolean": lambda v: type(v) is bool,
+    "object": lambda v: type(v) is dict,
+    "array": lambda v: type(v) is list,
+    "null": lambda v: v is None,
+}
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _compile(schema: Any, root: dict[str, Any], refs: dict[str, Check]) -> Check:
+    if schema is True:
+        return lambda v: True
+    if not isinstance(schema, dict):
+        return _never
+    checks: list[Check] = []
+    for keyword, arg in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        check = _keyword(keyword, arg, schema, root, refs)
+        if check is None:
+            continue
+        if check is _never:
+            return _never
+        checks.append(check)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda v: all(c(v) for c in checks)
+
+
+def _keyword(keyword: str, arg: Any, schema: dict[str, Any], root: dict[str, Any],
+             refs: dict[str, Check]) -> Check | None:
+    if keyword == "$ref":
+        if not isinstance(arg, str) or not arg.startswith("#/$defs/"):
+            return _never
+        name = arg[len("#/$defs/"):]
+        if name not in refs:
+            refs[name] = _never  # guards recursion while compiling
+            target = _compile(root.get("$defs", {}).get(name), root, refs)
+            refs[name] = target
+        return lambda v: refs[name](v)
+    if keyword == "type":
+        tests = [_PY_TYPES[t] for t in ([arg] if isinstance(arg, str) else arg)]
+        return lambda v: any(t(v) for t in tests)
+    if keyword == "enum":
+        allowed = [(type(a), a) for a in arg]
+        return lambda v: any(type(v) is t and v == a for t, a in allowed)
+    if keyword == "pattern":
+        regex = re.compile(arg)
+        return lambda v: type(v) is not str or regex.search(v) is not None
+    if keyword == "minLength":
+        return lambda v: type(v) is not str or len(v) >= arg
+    if keyword == "minItems":
+        return lambda v: type(v) is not list or len(v) >= arg
+    if keyword == "minimum":
+        return lambda v: type(v) not in (int, float) or v >= arg
+    if keyword == "uniqueItems":
+        if not arg:
+            return None
+        return lambda v: type(v) is not list or (
+            all(type(i) is str for i in v) and len(set(v)) == len(v))
+    if keyword == "format":
+        if arg != "date":
+            return _never
+        return lambda v: type(v) is not str or _is_date(v)
+    if keyword == "required":
+        return lambda v: type(v) is not dict or all(k in v for k in arg)
+    if keyword == "items":
+        item = _compile(arg, root, refs)
+        return lambda v: type(v) is not list or all(item(i) for i in v)
+    if keyword == "propertyNames":
+        name_check = _compile(arg, root, refs)
+        return lambda v: type(v) is not dict or all(name_check(k) for k in v)
+    if keyword == "properties":
+        props = {k: _compile(sub, root, refs) for k, sub in arg.items()}
+        return lambda v: type(v) is not dict or all(
+            props[k](x) for k, x in v.items() if k in props)
+    if keyword == "additionalProperties":
+        if "patternProperties" in schema:
+            return _never
+        known = frozenset(schema.get("properties", {}))
+        if arg is False:
+            return lambda v: type(v) is not dict or all(k in known for k in v)
+        extra = _compile(arg, root, refs)
+        return lambda v: type(v) is not dict or all(
+            extra(x) for k, x in v.items() if k not in known)
+    if keyword in ("oneOf", "anyOf"):
+        branches = [_compile(sub, root, refs) for sub in arg]
+        if keyword == "anyOf":
+            return lambda v: any(b(v) for b in branches)
+        # exactly one branch passing is only proof when the others really fail; the oneOf
+        # branches of our schemas are exclusive by type or by required key, so they do.
+        return lambda v: sum(1 for b in branches if b(v)) == 1
+    return _never
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=None)
+def fast_check(name: str) -> Check:
+    """A predicate that is True only for documents valid against schemas/NAME.schema.json."""
+    schema = _schema(name)
+    return _compile(schema, schema, {})
 
 
 def dotted(path: Iterable[str | int]) -> str:
@@ -187,6 +325,8 @@ def _problems(error: ValidationError, lines: Lines) -> list[_Problem]:
 
 def validate(data: Any, name: str, file: str, lines: Lines) -> None:
     """Validate `data` against schemas/NAME.schema.json; raise InputErrors with every problem."""
+    if fast_check(name)(data):
+        return
     problems: list[_Problem] = []
     for error in validator_for(name).iter_errors(data):
         problems.extend(_problems(error, lines))

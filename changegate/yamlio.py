@@ -105,154 +105,191 @@ def _problem(err: yaml.YAMLError, text: str) -> tuple[str, int]:
     return f"invalid YAML: {problem}", line
 
 
-def _compose(text: str, file: str) -> yaml.Node | None:
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_CONSTRUCT = {
+    tag: _CONSTRUCTOR.yaml_constructors[tag]
+    for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:null")
+}
+_MERGE_KEY = object()  # the `<<` key of a mapping
+_NO_KEY = object()  # a mapping waiting for its next key
+
+
+class _Frame:
+    """A sequence or mapping being built."""
+
+    __slots__ = ("value", "path", "anchor", "key", "first", "merges", "count", "height", "is_map")
+
+    def __init__(self, value: Any, path: PathKey, anchor: str | None) -> None:
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.is_map = isinstance(value, dict)
+        self.key: Any = _NO_KEY
+        self.first: dict[str, int] = {}
+        self.merges: list[tuple[Any, int]] = []
+        self.count = 1  # nodes in this subtree, aliases expanded
+        self.height = 1  # collections nested in this one, itself included
+
+
+def _scalar(event: yaml.ScalarEvent, file: str) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        if tag is None and event.implicit[0]:
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False))
+        else:
+            return event.value
+    if tag == _STR or tag == _TIMESTAMP:  # dates stay ISO strings; schemas check them
+        return event.value
+    if tag == _MERGE:
+        return _MERGE_KEY
+    construct = _CONSTRUCT.get(tag)
+    if construct is None:
+        raise YamlError(f"unsupported tag {tag!r}", file, event.start_mark.line + 1)
+    return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
+
+
+def _events(text: str, file: str) -> Iterator[yaml.Event]:
     loader = _Loader(text)
     try:
-        return loader.get_single_node()
-    except yaml.YAMLError as err:
-        message, line = _problem(err, text)
-        raise YamlError(message, file, line) from None
-    except RecursionError:
-        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", file, 0) from None
+        while True:
+            try:
+                event = loader.get_event()
+            except yaml.YAMLError as err:
+                message, line = _problem(err, text)
+                raise YamlError(message, file, line) from None
+            if event is None:
+                return
+            yield event
     finally:
         loader.dispose()
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
-    return []
-
-
-def _distinct_nodes(root: yaml.Node) -> int:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen.add(id(node))
-            stack.extend(_children(node))
-    return len(seen)
-
-
-def _check_graph(root: yaml.Node, file: str) -> None:
-    """Reject recursion, nesting past MAX_DEPTH and alias expansion past MAX_ALIAS_NODES.
-
-    Sizes are memoised per node, so shared (aliased) subtrees are counted in O(graph)."""
-    limit = _distinct_nodes(root) + MAX_ALIAS_NODES
-    sizes: dict[int, int] = {}
-    depths: dict[int, int] = {}
-    active: set[int] = set()
-
-    def visit(node: yaml.Node, depth: int) -> tuple[int, int]:
-        key = id(node)
-        if key in sizes:
-            return sizes[key], depths[key]
-        if key in active:
-            raise YamlError("recursive alias (an anchor used inside itself)", file, _line(node))
-        if depth > MAX_DEPTH:
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", file, _line(node))
-        size, height = 1, 0
-        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
-            active.add(key)
-            for child in _children(node):
-                child_size, child_height = visit(child, depth + 1)
-                size += child_size
-                height = max(height, child_height + 1)
-                if size > limit:
-                    raise YamlError(
-                        f"alias expansion exceeds {MAX_ALIAS_NODES} nodes", file, _line(node)
-                    )
-                if depth + height > MAX_DEPTH:
-                    raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", file, _line(node))
-            active.discard(key)
-        sizes[key] = size
-        depths[key] = height
-        return size, height
-
-    visit(root, 0)
-
-
-class _Builder:
-    """Turns a checked node graph into plain data, recording a line per key path."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.lines: dict[PathKey, int] = {}
-        self._scalars = yaml.SafeLoader("")
-
-    def scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == _TIMESTAMP:
-            return node.value  # dates stay ISO strings; schemas check them
-        if node.tag not in _SCALAR_TAGS:
-            raise YamlError(f"unsupported tag {node.tag!r}", self.file, _line(node))
-        return self._scalars.construct_object(node)
-
-    def key(self, node: yaml.Node) -> str:
-        if not isinstance(node, yaml.ScalarNode):
-            raise YamlError("mapping keys must be plain strings", self.file, _line(node))
-        value = self.scalar(node)
-        # Gate files only have string keys: `on:` or `1:` stay the text that was written.
-        return value if isinstance(value, str) else node.value
-
-    def build(self, node: yaml.Node, path: PathKey) -> Any:
-        self.lines.setdefault(path, _line(node))
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                raise YamlError(f"unsupported tag {node.tag!r}", self.file, _line(node))
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        if node.tag != _MAP:
-            raise YamlError(f"unsupported tag {node.tag!r}", self.file, _line(node))
-        result: dict[str, Any] = {}
-        first: dict[str, int] = {}
-        merged: list[yaml.Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merged.extend(
-                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-                )
-                continue
-            key = self.key(key_node)
-            if key in first:
-                raise YamlError(
-                    f"duplicate key {key!r} (first at line {first[key]})",
-                    self.file,
-                    _line(key_node),
-                )
-            first[key] = _line(key_node)
-            self.lines[path + (key,)] = _line(key_node)
-            result[key] = self.build(value_node, path + (key,))
-        for source in merged:  # `<<: *defaults`: keys given explicitly win
-            if not isinstance(source, yaml.MappingNode) or source.tag != _MAP:
-                raise YamlError("'<<' merge needs a mapping or a list of mappings",
-                                self.file, _line(source))
-            for key_node, value_node in source.value:
-                key = self.key(key_node)
-                if key not in result:
-                    self.lines[path + (key,)] = _line(key_node)
-                    result[key] = self.build(value_node, path + (key,))
-        return result
-
-
 def load_yaml(text: str, file: str) -> tuple[Any, Lines]:
-    """Parse one YAML document safely; returns (data, Lines). Raises YamlError."""
+    """Parse one YAML document safely; returns (data, Lines). Raises YamlError.
+
+    Built straight from the parser's events (libyaml when available) in one pass that
+    rejects duplicate keys, unknown tags, recursive or undefined aliases, nesting past
+    MAX_DEPTH and alias expansion past MAX_ALIAS_NODES (counted per anchor, so a
+    billion-laughs document fails at its first big alias, long before anything expands)."""
     if len(text) > MAX_BYTES:
         raise YamlError(f"file is larger than the {MAX_BYTES // (1024 * 1024)} MiB limit", file)
-    node = _compose(text, file)
-    if node is None:
-        return None, Lines({(): 1})
-    _check_graph(node, file)
-    builder = _Builder(file)
-    data = builder.build(node, ())
-    return data, Lines(builder.lines)
+    lines: dict[PathKey, int] = {}
+    anchors: dict[str, tuple[Any, int, int]] = {}  # name -> (value, node count, height)
+    open_anchors: set[str] = set()
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = 0
+    alias_nodes = 0
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+    seq_end, map_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
+
+    def fail(message: str, event: yaml.Event) -> YamlError:
+        return YamlError(message, file, event.start_mark.line + 1)
+
+    for event in _events(text, file):
+        kind = type(event)
+        line = event.start_mark.line + 1
+        top = stack[-1] if stack else None
+        # A mapping expecting a key: only a plain scalar will do.
+        if top is not None and top.is_map and top.key is _NO_KEY and kind is not map_end:
+            if kind is not scalar_event:
+                raise fail("mapping keys must be plain strings", event)
+            key = _scalar(event, file)
+            if key is _MERGE_KEY:
+                top.key = key
+                continue
+            if not isinstance(key, str):
+                key = event.value  # `on:` or `1:` stay the text that was written
+            if key in top.first:
+                raise fail(f"duplicate key {key!r} (first at line {top.first[key]})", event)
+            top.first[key] = line
+            lines[top.path + (key,)] = line
+            top.key = key
+            top.count += 1
+            continue
+        if kind is scalar_event or kind is alias_event or kind is seq_start or kind is map_start:
+            if top is None:
+                path: PathKey = ()
+            elif top.is_map:
+                path = top.path + (top.key,) if top.key is not _MERGE_KEY else top.path
+            else:
+                path = top.path + (len(top.value),)
+            lines.setdefault(path, line)
+            if kind is scalar_event:
+                value: Any = _scalar(event, file)
+                if value is _MERGE_KEY:
+                    value = "<<"
+                count, height = 1, 0
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, 1, 0)
+            elif kind is alias_event:
+                if event.anchor in open_anchors:
+                    raise fail("recursive alias (an anchor used inside itself)", event)
+                if event.anchor not in anchors:
+                    raise fail("invalid YAML: found undefined alias", event)
+                value, count, height = anchors[event.anchor]
+                alias_nodes += count
+                if alias_nodes > MAX_ALIAS_NODES:
+                    raise fail(f"alias expansion exceeds {MAX_ALIAS_NODES} nodes", event)
+                if len(stack) + height > MAX_DEPTH:
+                    raise fail(f"nesting deeper than {MAX_DEPTH} levels", event)
+            else:
+                tag = event.tag
+                expected = _SEQ if kind is seq_start else _MAP
+                if tag is not None and tag != "!" and tag != expected:
+                    raise fail(f"unsupported tag {tag!r}", event)
+                if len(stack) >= MAX_DEPTH:
+                    raise fail(f"nesting deeper than {MAX_DEPTH} levels", event)
+                if event.anchor is not None:
+                    open_anchors.add(event.anchor)
+                stack.append(_Frame([] if kind is seq_start else {}, path, event.anchor))
+                continue
+        elif kind is seq_end or kind is map_end:
+            frame = stack.pop()
+            value, count, height = frame.value, frame.count, frame.height
+            if frame.is_map and frame.merges:
+                for source, merge_line in frame.merges:  # `<<: *defaults`: explicit keys win
+                    for item in source if isinstance(source, list) else [source]:
+                        if not isinstance(item, dict):
+                            raise YamlError("'<<' merge needs a mapping or a list of mappings",
+                                            file, merge_line)
+                        for key, item_value in item.items():
+                            if key not in value:
+                                value[key] = item_value
+                                lines.setdefault(frame.path + (key,), merge_line)
+            if frame.anchor is not None:
+                open_anchors.discard(frame.anchor)
+                anchors[frame.anchor] = (value, count, height)
+            top = stack[-1] if stack else None
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise fail("invalid YAML: expected a single document in the stream: "
+                           "but found another document", event)
+            continue
+        else:
+            continue
+        # attach the finished value to its parent
+        if top is None:
+            root = value
+            continue
+        top.count += count
+        if height + 1 > top.height:
+            top.height = height + 1
+        if not top.is_map:
+            top.value.append(value)
+        elif top.key is _MERGE_KEY:
+            top.merges.append((value, line))
+            top.key = _NO_KEY
+        else:
+            top.value[top.key] = value
+            top.key = _NO_KEY
+    if not lines:
+        lines[()] = 1
+    return root, Lines(lines)
 
 
 # --------------------------------------------------------------------------- JSON

@@ -66,7 +66,11 @@ def explanation(decision: models.Decision) -> list[str]:
     out.append("policies:")
     for policy in decision.policies:
         state = "waived" if policy.waived else ("matched" if policy.matched else "not matched")
-        out.append(f"  {policy.id} ({policy.layer}, {policy.severity}): {state}{': ' + clean(policy.reason) if policy.reason else ''}")
+        reason = clean(policy.reason)
+        if reason and not reason.startswith(state):
+            reason = f"{state}: {reason}"
+        waived = " [waived]" if policy.waived and not reason.startswith("waived") else ""
+        out.append(f"  {policy.id} ({policy.layer}, {policy.severity}){waived}: {reason or state}")
     out.append("requirements:")
     for req in decision.requirements:
         line = f"  [{_STATUS_MARK.get(req.status, req.status)}] {req.kind} {req.target} ({req.policy}, {req.severity}): {clean(req.detail)}"
