@@ -218,7 +218,8 @@ class _Entry:
 
     @property
     def loc(self) -> Location:
-        return Location(self.file, self.lines.line(self.path))
+        # JSON maps are for speed: their lines are only worked out for error messages.
+        return Location(self.file, self.lines.line(self.path) if self.lines.eager else 0)
 
     def refs(self, key: str) -> list[str]:
         return list(self.data.get(key, ()))
@@ -247,8 +248,11 @@ def map_files(root: Path, config: Config) -> list[str]:
     return files
 
 
-def load_map(root: Path, config: Config) -> DepMap:
-    """The dependency map: every file merged, schema-valid, every reference resolved."""
+def load_map(root: Path, config: Config, *, check_patterns: bool = False) -> DepMap:
+    """The dependency map: every file merged, schema-valid, every reference resolved.
+
+    `check_patterns` also compiles every path pattern (for `changegate validate`); a gate
+    run leaves that to the path index, which compiles only the patterns it needs."""
     errors: list[InputError] = []
     files = map_files(root, config)
     entries: dict[str, dict[str, _Entry]] = {section: {} for section in MAP_SECTIONS}
@@ -264,21 +268,23 @@ def load_map(root: Path, config: Config) -> DepMap:
                 if first is not None:
                     errors.append(
                         InputError(
-                            f"{section}.{key}: defined twice (first at {first.loc})",
+                            f"{section}.{key}: defined twice (first at "
+                            f"{Location(first.file, first.lines.line(first.path))})",
                             file,
-                            entry.loc.line,
+                            lines.line((section, key)),
                         )
                     )
                     continue
                 entries[section][key] = entry
     _raise(errors)
-    depmap = _build_map(entries, files, errors)
+    depmap = _build_map(entries, files, errors, check_patterns)
     _raise(errors)
     return depmap
 
 
 def _build_map(
-    entries: dict[str, dict[str, _Entry]], files: list[str], errors: list[InputError]
+    entries: dict[str, dict[str, _Entry]], files: list[str], errors: list[InputError],
+    check_patterns: bool,
 ) -> DepMap:
     teams, streams = entries["teams"], entries["value_streams"]
     components, interfaces = entries["components"], entries["interfaces"]
@@ -298,7 +304,8 @@ def _build_map(
         for key in ("provides", "consumes"):
             _check_refs(errors, comp.refs(key), interfaces, "interface", comp.file, comp.lines,
                         at + (key,))
-        _check_patterns(errors, comp.refs("paths"), comp.file, comp.lines, at + ("paths",))
+        if check_patterns:
+            _check_patterns(errors, comp.refs("paths"), comp.file, comp.lines, at + ("paths",))
         for index, iface in enumerate(comp.refs("provides")):
             if iface not in interfaces:
                 continue
@@ -318,14 +325,16 @@ def _build_map(
             else:
                 providers[iface] = (comp_id, comp, index)
     for iface_id, iface in interfaces.items():
-        _check_patterns(errors, iface.refs("paths"), iface.file, iface.lines, iface.path + ("paths",))
+        if check_patterns:
+            _check_patterns(errors, iface.refs("paths"), iface.file, iface.lines,
+                            iface.path + ("paths",))
         if iface_id not in providers:
             errors.append(
                 ReferenceError_(
                     f"interfaces.{iface_id}: no component provides this interface "
                     "(list it in one component's provides)",
                     iface.file,
-                    iface.loc.line,
+                    iface.lines.line(iface.path),
                 )
             )
     if errors:
@@ -648,7 +657,7 @@ def validate_paths(root: Path, paths: list[str], config_path: str | None = None)
         return errors
     quiet: list[InputError] = []
     if not paths:
-        depmap = _collect(errors, lambda: load_map(root, config))
+        depmap = _collect(errors, lambda: load_map(root, config, check_patterns=True))
         policies = _collect(errors, lambda: load_policies(root, config, depmap))
         ids = {p.id for p in policies} if policies is not None else None
         for rel in manifest_files(root, config):
@@ -711,10 +720,10 @@ def validate_paths(root: Path, paths: list[str], config_path: str | None = None)
                 if target.resolve() in configured_map:
                     if not whole_map_done:
                         whole_map_done = True
-                        _collect(errors, lambda: load_map(root, config))
+                        _collect(errors, lambda: load_map(root, config, check_patterns=True))
                 else:
                     single = dataclasses.replace(config, map=(display,))
-                    _collect(errors, lambda single=single: load_map(root, single))
+                    _collect(errors, lambda single=single: load_map(root, single, check_patterns=True))
             elif kind == "policy":
                 single = dataclasses.replace(config, policies=(display,))
                 _collect(errors, lambda single=single: load_policies(root, single, gate_map()))

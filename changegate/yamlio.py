@@ -65,6 +65,11 @@ class Lines:
             self._table = self._compute() if self._compute else {}
         return self._table
 
+    @property
+    def eager(self) -> bool:
+        """Whether lines are known without extra work (YAML); JSON computes them on demand."""
+        return self._table is not None
+
     def get(self, path: PathKey) -> int | None:
         """The line of exactly `path`, or None."""
         return self.table.get(tuple(path))
@@ -297,7 +302,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, Lines]:
 _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,\n]|[-0-9.eE+]+|true|false|null')
 
 
-def _json_lines(text: str) -> dict[PathKey, int]:
+def json_lines(text: str) -> dict[PathKey, int]:
     """Lines of every key path of a (valid) JSON document, by a light token scan."""
     table: dict[PathKey, int] = {(): 1}
     line = 1
@@ -361,7 +366,7 @@ def load_json(text: str, file: str) -> tuple[Any, Lines]:
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", file) from None
     _check_depth(data, file)
-    return data, Lines(compute=lambda: _json_lines(text))
+    return data, Lines(compute=lambda: json_lines(text))
 
 
 def _check_depth(data: Any, file: str) -> None:

@@ -68,7 +68,7 @@ def test_a_wrong_type_names_the_key_path(tmp_path: Path) -> None:
         {"user": "c", "state": 3}]})
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == f"{path}: reviews[2].state: expected a string"
+    assert str(info.value) == f"{path}:13: reviews[2].state: expected a string"
 
 
 def test_every_shape_error_is_reported_together(tmp_path: Path) -> None:
@@ -76,10 +76,10 @@ def test_every_shape_error_is_reported_together(tmp_path: Path) -> None:
     with pytest.raises(InputErrors) as info:
         approvals.load(path)
     assert str(info.value) == "\n".join([
-        f"{path}: (top level): unknown key 'reviewes' (allowed: author, committers, head_sha, "
+        f"{path}:3: (top level): unknown key 'reviewes' (allowed: author, committers, head_sha, "
         "labels, reviews)",
-        f"{path}: author: expected a string or null",
-        f"{path}: reviews[0]: missing key 'user'",
+        f"{path}:2: author: expected a string or null",
+        f"{path}:5: reviews[0]: missing key 'user'",
     ])
 
 
@@ -87,7 +87,7 @@ def test_an_unknown_review_state_lists_the_allowed_states(tmp_path: Path) -> Non
     path = _write(tmp_path, {"reviews": [{"user": "a", "state": "LGTM"}]})
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == (f"{path}: reviews[0].state: 'LGTM' is not one of APPROVED, "
+    assert str(info.value) == (f"{path}:5: reviews[0].state: 'LGTM' is not one of APPROVED, "
                                "CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING")
 
 
@@ -96,7 +96,7 @@ def test_a_bad_submitted_at_is_an_evidence_error(tmp_path: Path) -> None:
                                           "submitted_at": "yesterday"}]})
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == f"{path}: reviews[0].submitted_at: not an ISO 8601 time: 'yesterday'"
+    assert str(info.value) == f"{path}:6: reviews[0].submitted_at: not an ISO 8601 time: 'yesterday'"
 
 
 def test_a_duplicate_key_is_an_evidence_error(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_a_top_level_list_is_a_shape_error(tmp_path: Path) -> None:
     path = _write(tmp_path, [])
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == f"{path}: (top level): expected an object"
+    assert str(info.value) == f"{path}:1: (top level): expected an object"
 
 
 # --------------------------------------------------------------------------- effective approvers

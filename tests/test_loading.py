@@ -146,6 +146,7 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
         ("a: !!python/object:os.system {}\n", "f.yaml:1: unsupported tag 'tag:yaml.org,2002:python/object:os.system'"),
         ("a: 1\n---\nb: 2\n", "f.yaml:2: invalid YAML: expected a single document in the stream: but found another document"),
         ("? [a, b]\n: 1\n", "f.yaml:1: mapping keys must be plain strings"),
+        ("a: &x 1\nb:\n  <<: *x\n", "f.yaml:3: '<<' merge needs a mapping or a list of mappings"),
     ],
 )
 def test_bad_yaml_is_one_line_error_with_line(text: str, expected: str) -> None:
@@ -730,3 +731,27 @@ def test_example_repository_is_valid() -> None:
     if not root.is_dir():
         pytest.skip("no example repository")
     assert [str(e) for e in loader.validate_paths(root, [])] == []
+
+
+@pytest.mark.parametrize(("name", "text"), [("map", MAP), ("manifest", MANIFEST), ("policy", POLICY),
+                                            ("config", CONFIG)])
+def test_fast_schema_check_accepts_what_jsonschema_accepts(name: str, text: str) -> None:
+    from changegate.schemas import fast_check, validator_for
+
+    data, _ = load_yaml(text, "f.yaml")
+    assert validator_for(name).is_valid(data)
+    assert fast_check(name)(data)
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("manifest", {"title": "t", "type": "normal", "owner": "x", "waivers": [
+        {"policy": "p", "reason": "r", "expires": "2026-W01-1"}]}),
+    ("config", {"version": True}),
+    ("config", {"impact": {"max_depth": 1.5}}),
+    ("map", {"teams": {"t": {"members": ["a", "a"]}}}),
+])
+def test_fast_schema_check_never_accepts_an_invalid_document(name: str, data: Any) -> None:
+    from changegate.schemas import fast_check, validator_for
+
+    assert not validator_for(name).is_valid(data)
+    assert not fast_check(name)(data)

@@ -22,6 +22,7 @@ import jsonschema
 from changegate.errors import EvidenceError, InputError, InputErrors
 from changegate.models import Approvals, Review
 from changegate.resources import schema_path
+from changegate.yamlio import Lines, json_lines
 
 MAX_BYTES = 16 * 1024 * 1024
 REVIEW_STATES: tuple[str, ...] = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED",
@@ -65,6 +66,17 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
+def _error_path(error: jsonschema.ValidationError) -> tuple[Any, ...]:
+    """The key path whose line a message should carry (an unknown key's own line)."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        if unknown:
+            return path + (unknown[0],)
+    return path
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -98,9 +110,10 @@ def parse(text: str, source: str) -> Approvals:
         raise EvidenceError(exc.message, source) from exc
     except RecursionError as exc:
         raise EvidenceError("nested too deeply", source) from exc
+    lines = Lines(compute=lambda: json_lines(text))
     validator = jsonschema.Draft202012Validator(SCHEMA)
     errors: list[InputError] = [
-        EvidenceError(_schema_message(e), source)
+        EvidenceError(_schema_message(e), source, lines.line(_error_path(e)))
         for e in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     ]
     reviews: list[Review] = []
@@ -110,13 +123,14 @@ def parse(text: str, source: str) -> Approvals:
             if state not in REVIEW_STATES:
                 errors.append(EvidenceError(
                     f"reviews[{index}].state: {raw['state']!r} is not one of "
-                    f"{', '.join(REVIEW_STATES)}", source))
+                    f"{', '.join(REVIEW_STATES)}", source, lines.line(("reviews", index, "state"))))
                 continue
             submitted = raw.get("submitted_at")
             if submitted is not None:
                 try:
                     _parse_time(submitted, f"reviews[{index}].submitted_at", source)
                 except EvidenceError as exc:
+                    exc.line = lines.line(("reviews", index, "submitted_at"))
                     errors.append(exc)
                     continue
             commit = raw.get("commit_id")
