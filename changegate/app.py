@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from changegate import models
 from changegate.errors import InputError, InputErrors
+from changegate.yamlio import decode
 
 # --------------------------------------------------------------------------- settings
 
@@ -111,7 +112,7 @@ def gather_changes(settings: DiffSettings, config: models.Config) -> ChangeSet:
         raise InputError("give either --base/--head or --changed-files, not both", "command line")
     if settings.changed_files:
         files = changed_files_file.load(settings.changed_files)
-        candidates = tuple(f for f in files if _is_manifest_path(f, config) and (root / f).is_file())
+        candidates = tuple(f for f in files if config.is_manifest_path(f) and (root / f).is_file())
         return ChangeSet(files, candidates, None, None)
     if settings.base:
         head_ref = settings.head or "HEAD"
@@ -119,19 +120,14 @@ def gather_changes(settings: DiffSettings, config: models.Config) -> ChangeSet:
         head_sha = git.resolve(root, head_ref)
         statuses = git.changed_files_with_status(root, base_sha, head_sha)
         files = tuple(sorted(statuses))
-        candidates = tuple(p for p, st in sorted(statuses.items()) if st in ("A", "M") and _is_manifest_path(p, config))
+        candidates = tuple(p for p, st in sorted(statuses.items()) if st in ("A", "M") and config.is_manifest_path(p))
         return ChangeSet(files, candidates, base_sha, head_sha)
     if settings.head:
         raise InputError("--head needs --base", "command line")
     statuses = git.working_tree_changes(root)
     files = tuple(sorted(statuses))
-    candidates = tuple(p for p, st in sorted(statuses.items()) if st in ("A", "M", "?") and _is_manifest_path(p, config))
+    candidates = tuple(p for p, st in sorted(statuses.items()) if st in ("A", "M", "?") and config.is_manifest_path(p))
     return ChangeSet(files, candidates, None, None)
-
-
-def _is_manifest_path(path: str, config: models.Config) -> bool:
-    changes = config.changes.strip("/") + "/"
-    return path.startswith(changes) and path.endswith((".yaml", ".yml")) and "/" not in path[len(changes):]
 
 
 def read_manifests(
@@ -151,7 +147,7 @@ def read_manifests(
                 raise InputError(f"manifest not found at {head[:12]}", rel)
         else:
             data = _read_inside(root, rel)
-        manifests.append(loader.load_manifest(_decode(data, rel), rel, depmap, policy_ids=policy_ids))
+        manifests.append(loader.load_manifest(decode(data, rel), rel, depmap, policy_ids=policy_ids))
     return manifests
 
 
@@ -178,13 +174,6 @@ def _read_inside(root: Path, rel: str) -> bytes:
         return real.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", rel) from None
-
-
-def _decode(data: bytes, file: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", file) from None
 
 
 def _today(value: str | None) -> dt.date:

@@ -33,7 +33,7 @@ def check(settings: app.CheckSettings) -> int:
         files=run.changed_files,
         manifest_candidates=tuple(
             p for p in run.changed_files
-            if app._is_manifest_path(p, gate.config) and _exists_at(root, run.head_sha, p)),
+            if gate.config.is_manifest_path(p) and _exists_at(root, run.head_sha, p)),
         base=run.base_sha,
         head=run.head_sha,
     )

@@ -112,6 +112,7 @@ class CompiledWhen:
     macro_depth: int
     macros: int
     program: Any = field(compare=False, repr=False)
+    key: str = "when"  # the key path shown in messages, e.g. policies.0.match.when
 
 
 def _shown(expr: str) -> str:
@@ -176,29 +177,29 @@ def _syntax_detail(message: str) -> str:
     return f"{what} at {where}"
 
 
-def compile_when(expr: str, file: str, line: int) -> CompiledWhen:
+def compile_when(expr: str, file: str, line: int, key: str = "when") -> CompiledWhen:
     """Compile a policy's `when`; CelError (at file:line) when it is too large or invalid."""
     if not isinstance(expr, str) or not expr.strip():
-        raise CelError("when: an empty CEL expression", file, line)
+        raise CelError(f"{key}: an empty CEL expression", file, line)
     if len(expr) > MAX_CHARS:
-        raise CelError(f"when: the CEL expression is {len(expr)} characters long; the bound "
+        raise CelError(f"{key}: the CEL expression is {len(expr)} characters long; the bound "
                        f"is {MAX_CHARS}", file, line)
     depth, macro_depth, macros = _scan(expr)
     if depth > MAX_DEPTH:
-        raise CelError(f"when: brackets nest {depth} deep in {_shown(expr)}; the bound is "
+        raise CelError(f"{key}: brackets nest {depth} deep in {_shown(expr)}; the bound is "
                        f"{MAX_DEPTH}", file, line)
     if macro_depth > MAX_MACRO_DEPTH:
-        raise CelError(f"when: macros (all, exists, exists_one, map, filter) nest "
+        raise CelError(f"{key}: macros (all, exists, exists_one, map, filter) nest "
                        f"{macro_depth} deep in {_shown(expr)}; the bound is {MAX_MACRO_DEPTH}",
                        file, line)
     engine = _load_engine()
     try:
         program = engine.compile(expr)
     except Exception as exc:  # the engine raises ValueError; anything else is no better
-        raise CelError(f"when: invalid CEL {_shown(expr)}: {_syntax_detail(str(exc))}",
+        raise CelError(f"{key}: invalid CEL {_shown(expr)}: {_syntax_detail(str(exc))}",
                        file, line) from None
     return CompiledWhen(expr=expr, file=file, line=line, macro_depth=macro_depth,
-                        macros=macros, program=program)
+                        macros=macros, program=program, key=key)
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -245,7 +246,7 @@ def _runtime_detail(exc: BaseException) -> str:
 def evaluate(compiled: CompiledWhen, context: dict[str, Any]) -> bool:
     """True or False for `context`; CelError (naming file:line and the expression) when the
     result is not a bool, the evaluation fails, or its cost bound is exceeded."""
-    where = f"when {_shown(compiled.expr)}"
+    where = f"{compiled.key}: {_shown(compiled.expr)}"
     variables = _plain(context)
     if compiled.macro_depth:
         cost = (_largest_collection(variables) + 1) ** compiled.macro_depth * compiled.macros

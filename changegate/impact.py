@@ -63,8 +63,6 @@ def resolve_impact(
     files = list(dict.fromkeys(changed_files))
 
     # 1-2. touched components, changed interfaces, unmapped files.
-    changes_dir = normalize_path(config.changes).strip("/")
-    changes_prefix = changes_dir + "/" if changes_dir else None
     touched_by: dict[str, dict[str, None]] = {}  # component -> files (ordered set)
     changed: set[str] = set()
     file_owners: dict[str, tuple[str, ...]] = {}
@@ -81,7 +79,7 @@ def resolve_impact(
             provider = provider_of.get(iid)
             if provider is not None:
                 touched_by.setdefault(provider, {})[file] = None
-        if not owners and not (changes_prefix and normalize_path(file).startswith(changes_prefix)):
+        if not owners and not config.is_manifest_path(normalize_path(file)):
             unmapped.append(file)
     touched = sorted(touched_by)
     if manifest is not None:

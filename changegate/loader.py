@@ -34,7 +34,7 @@ from changegate.models import (
 )
 from changegate.resources import builtin_policy_path, shipped_dir
 from changegate.schemas import dotted, validate
-from changegate.yamlio import MAX_BYTES, Lines, PathKey, load_text
+from changegate.yamlio import MAX_BYTES, Lines, PathKey, decode, load_text
 
 DEFAULT_CONFIG = ".changegate/config.yaml"
 DEFAULT_POLICY_DIR = ".changegate/policies"
@@ -54,15 +54,14 @@ def read_gate_file(path: Path, display: str) -> str:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise YamlError(f"file is larger than the {MAX_BYTES // (1024 * 1024)} MiB limit", display)
-        return path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file", display) from None
     except IsADirectoryError:
         raise InputError("is a directory, expected a file", display) from None
-    except UnicodeDecodeError:
-        raise InputError("not valid UTF-8 text", display) from None
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror or err}", display) from None
+    return decode(data, display)
 
 
 def _load(path: Path, display: str, schema: str) -> tuple[Any, Lines]:
@@ -478,8 +477,9 @@ def _policy(
         _check_refs(errors, match_raw.get("value_streams", ()), depmap.value_streams,
                     "value stream", file, lines, at + ("match", "value_streams"))
         for key in ("touched_components", "impacted_components"):
-            _check_refs(errors, match_raw.get(key, ()), depmap.components, "component", file,
-                        lines, at + ("match", key))
+            ids = match_raw.get(key, ())
+            if isinstance(ids, list):
+                _check_refs(errors, ids, depmap.components, "component", file, lines, at + ("match", key))
         changed = match_raw.get("interfaces_changed")
         if isinstance(changed, list):
             _check_refs(errors, changed, depmap.interfaces, "interface", file, lines,
@@ -490,16 +490,23 @@ def _policy(
                            at + ("require", "approvals", index, "team"))
     _check_patterns(errors, match_raw.get("paths", ()), file, lines, at + ("match", "paths"))
     changed = match_raw.get("interfaces_changed")
+    touched = match_raw.get("touched_components")
+    when = match_raw.get("when")
+    when_line = lines.line(at + ("match", "when")) if when is not None else 0
+    if when is not None:
+        _compile_when(errors, when, file, when_line, dotted(at + ("match", "when")))
     match = Match(
         value_streams=_opt_tuple(match_raw.get("value_streams")),
-        touched_components=_opt_tuple(match_raw.get("touched_components")),
+        touched_components=tuple(touched) if isinstance(touched, list) else touched,
         impacted_components=_opt_tuple(match_raw.get("impacted_components")),
         change_types=_opt_tuple(match_raw.get("change_types")),
         risk_at_least=match_raw.get("risk_at_least"),
         paths=_opt_tuple(match_raw.get("paths")),
         breaking=match_raw.get("breaking"),
         interfaces_changed=tuple(changed) if isinstance(changed, list) else changed,
-        when=match_raw.get("when"),
+        when=when,
+        when_line=when_line,
+        when_key=dotted(at + ("match", "when")),
     )
     require = Require(
         manifest=require_raw.get("manifest", False),
@@ -539,6 +546,16 @@ def _policy(
         deny=deny,
         loc=loc,
     )
+
+
+def _compile_when(errors: list[InputError], expr: str, file: str, line: int, key: str) -> None:
+    """Compile a CEL `when` now, so a syntax error is an input error at load time."""
+    from changegate import cel  # imported only when a policy has a `when`
+
+    try:
+        cel.compile_when(expr, file, line, key)
+    except InputError as err:
+        errors.append(err)
 
 
 def _opt_tuple(value: list[str] | None) -> tuple[str, ...] | None:

@@ -66,6 +66,13 @@ class Config:
     approvals: ApprovalSettings = field(default_factory=ApprovalSettings)
     file: str | None = None  # where it was loaded from; None = all defaults
 
+    def is_manifest_path(self, path: str) -> bool:
+        """True for a change manifest: a *.yaml/*.yml file directly in the `changes` directory."""
+        prefix = self.changes.strip("/").removeprefix("./") + "/"
+        name = path.removeprefix("./")
+        return (name.startswith(prefix) and name.endswith((".yaml", ".yml"))
+                and "/" not in name[len(prefix):])
+
 
 # --------------------------------------------------------------------------- map
 
@@ -166,7 +173,7 @@ class Match:
     """Every key given must hold; None means "not given"."""
 
     value_streams: tuple[str, ...] | None = None
-    touched_components: tuple[str, ...] | None = None
+    touched_components: bool | tuple[str, ...] | None = None  # true: any component touched
     impacted_components: tuple[str, ...] | None = None
     change_types: tuple[str, ...] | None = None
     risk_at_least: str | None = None
@@ -174,7 +181,8 @@ class Match:
     breaking: bool | None = None
     interfaces_changed: bool | tuple[str, ...] | None = None
     when: str | None = None
-    when_line: int = 0  # line of `when` in the policy file, for CEL error messages
+    when_line: int = 0  # line and key path of `when` in the policy file, for CEL messages
+    when_key: str = "when"
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,7 @@ def _when(policy: Policy, ctx: _Context) -> tuple[bool, str]:
 
     loc = policy.loc
     program = cel.compile_when(policy.match.when or "", loc.file if loc else "",
-                               policy.match.when_line or (loc.line if loc else 0))
+                               policy.match.when_line or (loc.line if loc else 0), policy.match.when_key)
     result = cel.evaluate(program, cel_context(ctx.manifest, ctx.impact, ctx.evidence))
     return result, "expression is true" if result else "expression is false"
 

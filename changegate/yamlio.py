@@ -17,8 +17,9 @@ import yaml
 
 from changegate.errors import YamlError
 
-#: Largest gate file accepted, in bytes (characters for text already decoded).
-MAX_BYTES = 10 * 1024 * 1024
+#: Largest gate file accepted, in bytes (characters for text already decoded). A
+#: 100,000-component map is about 40 MiB of YAML.
+MAX_BYTES = 64 * 1024 * 1024
 #: Deepest nesting of mappings/sequences accepted.
 MAX_DEPTH = 64
 #: Most nodes that aliases may add to a document when expanded (beyond the nodes written).
@@ -169,6 +170,15 @@ def _events(text: str, file: str) -> Iterator[yaml.Event]:
             yield event
     finally:
         loader.dispose()
+
+
+def decode(data: bytes, file: str) -> str:
+    """Gate-file bytes as text; YamlError naming the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise YamlError(f"not UTF-8 text (byte {err.start})", file, line) from None
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, Lines]:

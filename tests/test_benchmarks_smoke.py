@@ -131,3 +131,21 @@ def test_run_once_reports_the_child_exit_code_and_its_peak_rss() -> None:
     assert code == 3
     assert stderr == "bye"
     assert rss_mb > 1
+
+
+def test_runner_lists_its_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.run import main
+
+    assert main(["--list"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names == ["help", "version", "small", "20k-10", "20k-1000", "20k-5000",
+                     "20k-5000-json", "scale-1k-1000", "scale-100k-1000", "paths"]
+
+
+def test_runner_rejects_an_unknown_case_naming_the_known_ones() -> None:
+    from benchmarks.run import all_cases, select
+
+    with pytest.raises(SystemExit) as exc:
+        select(all_cases(True, 1), ["help,nope"])
+    assert str(exc.value) == ("unknown case(s): nope; known: help, version, small, 1k-10, "
+                              "paths-1k")

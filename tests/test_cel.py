@@ -114,7 +114,7 @@ def test_evaluation_past_the_cost_bound_is_refused() -> None:
     with pytest.raises(CelError) as info:
         cel.evaluate(compiled, _context(files=files))
     assert str(info.value) == (
-        "p.yaml:3: when 'files.exists(a, files.exists(b, a + b == \"x\"))': evaluation could "
+        "p.yaml:3: when: 'files.exists(a, files.exists(b, a + b == \"x\"))': evaluation could "
         "take 18012002 steps on this change; the bound is 5000000")
     assert cel.evaluate(compiled, _context(files=files[:100])) is False
 
@@ -122,14 +122,14 @@ def test_evaluation_past_the_cost_bound_is_refused() -> None:
 def test_an_unknown_field_fails_closed_naming_the_expression() -> None:
     with pytest.raises(CelError) as info:
         _eval("change.rollback.approved")
-    assert str(info.value) == ("policies/p.yaml:7: when 'change.rollback.approved' cannot be "
+    assert str(info.value) == ("policies/p.yaml:7: when: 'change.rollback.approved' cannot be "
                                "evaluated: no such key: approved")
 
 
 def test_an_unknown_variable_fails_closed() -> None:
     with pytest.raises(CelError) as info:
         _eval('manifest.type == "normal"')
-    assert str(info.value) == ("policies/p.yaml:7: when 'manifest.type == \"normal\"' cannot be "
+    assert str(info.value) == ("policies/p.yaml:7: when: 'manifest.type == \"normal\"' cannot be "
                                "evaluated: Undefined variable or function: 'manifest'")
 
 
@@ -137,7 +137,7 @@ def test_a_type_error_fails_closed() -> None:
     with pytest.raises(CelError) as info:
         _eval('author + 1 == "dave1"')
     assert str(info.value) == (
-        "policies/p.yaml:7: when 'author + 1 == \"dave1\"' cannot be evaluated: Unsupported "
+        "policies/p.yaml:7: when: 'author + 1 == \"dave1\"' cannot be evaluated: Unsupported "
         "operation: string + int. CEL does not coerce between types — both operands must be the "
         "same type. Convert explicitly with int(x), uint(x), double(x) or string(x) as "
         "appropriate.")
@@ -146,7 +146,7 @@ def test_a_type_error_fails_closed() -> None:
 def test_a_result_that_is_not_a_bool_fails_closed() -> None:
     with pytest.raises(CelError) as info:
         _eval("size(impact.value_streams)")
-    assert str(info.value) == ("policies/p.yaml:7: when 'size(impact.value_streams)' gave int 3, "
+    assert str(info.value) == ("policies/p.yaml:7: when: 'size(impact.value_streams)' gave int 3, "
                                "not true or false")
 
 

@@ -160,14 +160,14 @@ def test_deep_nesting_through_aliases_is_caught() -> None:
 
 def test_oversized_text_is_rejected_before_parsing() -> None:
     text = "a: '" + "x" * MAX_BYTES + "'\n"
-    assert messages(lambda: load_yaml(text, "big.yaml")) == ["big.yaml: file is larger than the 10 MiB limit"]
+    assert messages(lambda: load_yaml(text, "big.yaml")) == ["big.yaml: file is larger than the 64 MiB limit"]
 
 
 def test_oversized_file_is_rejected_before_reading(tmp_path: Path) -> None:
     root = repo(tmp_path)
     (root / MAP_FILE).write_bytes(b"#" * (MAX_BYTES + 1))
     assert messages(lambda: loader.load_map(root, loader.load_config(root, None))) == [
-        ".changegate/map.yaml: file is larger than the 10 MiB limit"
+        ".changegate/map.yaml: file is larger than the 64 MiB limit"
     ]
 
 

@@ -257,7 +257,7 @@ def test_when_that_fails_to_evaluate_is_an_input_error() -> None:
     with pytest.raises(CelError) as info:
         run([p], manifest())
     assert str(info.value) == (
-        "policies/x.yaml:7: when 'change.nope == 1' cannot be evaluated: no such key: nope")
+        "policies/x.yaml:7: when: 'change.nope == 1' cannot be evaluated: no such key: nope")
 
 
 def test_cel_context_has_change_impact_files_author_and_labels() -> None:
