@@ -48,8 +48,7 @@ CRITICALITY_WEIGHTS: tuple[tuple[str, int], ...] = (
 
 @dataclass
 class Enterprise:
-    """Everything a case consists of, in memory. `files_of[cid]` lists path templates
-    that really match component `cid` (see `_component_file`)."""
+    """Everything a case consists of, in memory; `tier_of` maps component id to tier."""
 
     components: int
     seed: int

@@ -265,7 +265,7 @@ def measure_paths(case: Case) -> Result:
 
 # `--lift-limits`: run the CLI with yamlio's document bounds (MAX_NODES, MAX_BYTES) raised,
 # to measure what the limits would otherwise stop. Never what a user runs.
-_LIFT = ("import sys, changegate.yamlio as y; y.MAX_NODES = y.MAX_BYTES = 1 << 40; "
+_LIFT = ("import sys, changegate.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40; "
          "from changegate.cli import main; sys.argv[0] = 'changegate'; main()")
 
 
@@ -492,7 +492,7 @@ def phases(name: str, lift: bool = False) -> int:
         raise SystemExit("time the phases of a subprocess case")
     cwd = case.prepare() if case.prepare else case.cwd
     code = _PHASES_MAIN.replace(
-        "LIFT", "import changegate.yamlio as y; y.MAX_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
+        "LIFT", "import changegate.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
     args = case.argv[1:]
     if case.argv[0] == sys.executable:  # lifted: [python, -c, code, check, ...]
         args = case.argv[3:]

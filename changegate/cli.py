@@ -6,6 +6,7 @@ loads inside the command that needs it.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ class _Group(click.Group):
         except InputError as exc:
             for line in str(exc).splitlines():
                 click.echo(f"changegate: error: {_inert(line)}", err=True)
+            if os.environ.get("GITHUB_ACTIONS") == "true":
+                _annotate(exc)
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -44,6 +47,20 @@ class _Group(click.Group):
                 err=True,
             )
             ctx.exit(3)
+
+
+def _annotate(exc: Exception) -> None:
+    """In GitHub Actions, input errors also become `::error` annotations on their file and line."""
+    from changegate.errors import InputErrors
+    from changegate.github.workflow import annotation
+
+    errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+    for err in errors:
+        file = getattr(err, "file", None)
+        click.echo(annotation("error", getattr(err, "message", str(err)),
+                              file=file if file and not file.startswith(("/", "command line")) else None,
+                              line=getattr(err, "line", 0), title="changegate: invalid input"),
+                   err=True, nl=False)
 
 
 def _inert(text: str) -> str:

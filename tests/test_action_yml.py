@@ -124,3 +124,15 @@ def test_the_action_installs_with_pinned_constraints(action: dict[str, Any]) -> 
     pins = [line for line in (ROOT / "action-constraints.txt").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]
     assert pins and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", p) for p in pins)
+
+
+def test_every_runtime_dependency_is_pinned_for_the_action() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {re.split(r"[<>=!~ \[]", dep, maxsplit=1)[0].lower().replace("_", "-")
+              for dep in project["dependencies"]}
+    pinned = {line.split("==")[0].lower().replace("_", "-")
+              for line in (ROOT / "action-constraints.txt").read_text(encoding="utf-8").splitlines()
+              if line and not line.startswith("#")}
+    assert wanted - pinned == set()

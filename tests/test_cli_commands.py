@@ -372,3 +372,21 @@ def test_retail_example_copied_elsewhere_still_validates(tmp_path: Path,
     shutil.copytree(RETAIL, tmp_path / "retail")
     monkeypatch.chdir(tmp_path / "retail")
     assert run("validate").exit_code == 0
+
+
+def test_input_errors_become_error_annotations_in_github_actions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".changegate").mkdir()
+    (tmp_path / ".changegate" / "config.yaml").write_text("version: 1\nbogus: 1\n")
+    (tmp_path / "changed.txt").write_text("a.txt\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = CliRunner().invoke(cli, ["check", "--no-github", "--changed-files", "changed.txt"])
+    assert result.exit_code == 2
+    message = ("unknown key 'bogus' (allowed: approvals, changes, evidence, impact, layers, map, "
+               "policies, unmapped_files, version)")
+    assert result.stderr.splitlines() == [
+        f"changegate: error: .changegate/config.yaml:2: {message}",
+        f"::error file=.changegate/config.yaml,line=2,title=changegate%3A invalid input::{message}",
+    ]
