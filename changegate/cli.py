@@ -57,9 +57,10 @@ def _annotate(exc: Exception) -> None:
     errors = exc.errors if isinstance(exc, InputErrors) else [exc]
     for err in errors:
         file = getattr(err, "file", None)
-        click.echo(annotation("error", getattr(err, "message", str(err)),
-                              file=file if file and not file.startswith(("/", "command line")) else None,
-                              line=getattr(err, "line", 0), title="changegate: invalid input"),
+        in_repo = bool(file) and not os.path.isabs(file) and os.path.isfile(file)
+        click.echo(annotation("error", getattr(err, "message", str(err)), file=file if in_repo else None,
+                              line=getattr(err, "line", 0) if in_repo else 0,
+                              title="changegate: invalid input"),
                    err=True, nl=False)
 
 

@@ -326,11 +326,13 @@ def test_reviews_forbidden_is_an_input_error_naming_the_permission(pr: Pr) -> No
     pr.server.fail("GET", f"{PR_PATH}/reviews", 403, body={"message": "Resource not accessible by integration"})
     result = pr.check()
     assert result.code == 2
-    assert result.stderr.strip().splitlines()[-1] == (
-        "changegate: error: GitHub API: GET /repos/acme/shop/pulls/42/reviews: 403 Forbidden "
-        "(GitHub said: Resource not accessible "
-        "by integration): the token cannot read or write this; it needs pull-requests: read"
-    )
+    message = ("GET /repos/acme/shop/pulls/42/reviews: 403 Forbidden (GitHub said: Resource not "
+               "accessible by integration): the token cannot read or write this; it needs "
+               "pull-requests: read")
+    assert result.stderr.strip().splitlines()[-2:] == [
+        f"changegate: error: GitHub API: {message}",
+        f"::error title=changegate%3A invalid input::{message}",
+    ]
 
 
 def test_pull_request_not_found_is_an_input_error(pr: Pr) -> None:
