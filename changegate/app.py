@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Self, Sequence
 
 from changegate import models
 from changegate.errors import InputError, InputErrors
@@ -30,6 +30,11 @@ class DiffSettings:
     changed_files: str | None = None
     root: Path = field(default_factory=Path.cwd)
 
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Self:
+        """Settings from click's options (repeatable options become tuples)."""
+        return cls(**{k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items()})
+
 
 @dataclass(frozen=True)
 class CheckSettings(DiffSettings):
@@ -44,20 +49,12 @@ class CheckSettings(DiffSettings):
     comment: bool = True
     today: str | None = None
 
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> "CheckSettings":
-        return cls(**{k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items()})
-
 
 @dataclass(frozen=True)
 class ImpactSettings(DiffSettings):
     manifests: tuple[str, ...] = ()
     fmt: str = "text"
     output: str | None = None
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> "ImpactSettings":
-        return cls(**{k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items()})
 
 
 @dataclass(frozen=True)
@@ -66,10 +63,6 @@ class NewSettings(DiffSettings):
     change_type: str = "normal"
     output: str | None = None
     force: bool = False
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> "NewSettings":
-        return cls(**options)
 
 
 # --------------------------------------------------------------------------- shared steps

@@ -4,9 +4,9 @@ value streams are affected, and the computed risk. Pure: no I/O."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import Any
 
-from changegate.graph import build_graph, providers
+from changegate.graph import Adjacency, adjacency, adjacency_of, providers
 from changegate.models import (
     RISK_LEVELS,
     AffectedValueStream,
@@ -20,9 +20,6 @@ from changegate.models import (
     risk_index,
 )
 from changegate.paths import PathIndex, normalize_path
-
-if TYPE_CHECKING:
-    import networkx
 
 # Owner-id namespaces in the one PathIndex that serves both components and interfaces.
 COMPONENT = "component:"
@@ -48,17 +45,22 @@ def listing(items: Sequence[str], limit: int) -> str:
 
 def resolve_impact(
     depmap: DepMap,
-    graph: networkx.MultiDiGraph | None,
+    graph: Adjacency | Any | None,
     changed_files: Sequence[str],
     manifest: Manifest | None,
     config: Config,
     path_index: PathIndex | None = None,
 ) -> Impact:
-    """Resolve SPEC §3 for one change. `graph` and `path_index` are built when not given
+    """Resolve SPEC §3 for one change. `graph` is the map's `graph.adjacency` (or a
+    `graph.build_graph` networkx graph); it and `path_index` are built when not given
     (pass them in to build them once per run)."""
     index = path_index if path_index is not None else build_path_index(depmap)
     if graph is None:
-        graph = build_graph(depmap)
+        edges = adjacency(depmap)
+    elif isinstance(graph, dict):
+        edges = graph
+    else:
+        edges = adjacency_of(graph)
     provider_of = providers(depmap)
     files = list(dict.fromkeys(changed_files))
 
@@ -90,7 +92,7 @@ def resolve_impact(
     changed_interfaces = tuple(sorted(changed))
 
     # 3-5. propagation with via chains.
-    via, depth = _propagate(graph, touched, changed_interfaces, provider_of, config)
+    via, depth = _propagate(edges, touched, changed_interfaces, provider_of, config)
     touched_set = set(touched)
     order = sorted(via, key=lambda c: (c not in touched_set, depth[c], c))
     impacted = tuple(
@@ -164,7 +166,7 @@ def resolve_impact(
 
 
 def _propagate(
-    graph: networkx.MultiDiGraph,
+    edges: Adjacency,
     touched: Sequence[str],
     changed_interfaces: Sequence[str],
     provider_of: dict[str, str],
@@ -187,11 +189,10 @@ def _propagate(
     while frontier and (max_depth is None or level < max_depth):
         reached: dict[str, tuple[str, ...]] = {}
         for node in frontier:
-            for _, target, data in graph.out_edges(node, data=True):
+            for target, iid in edges.get(node, ()):
                 if target in via:
                     continue
-                if data["kind"] == "interface":
-                    iid = data["interface"]
+                if iid is not None:
                     if contract and iid not in changed:
                         continue
                     chain = via[node] + (iid, target)

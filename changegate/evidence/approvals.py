@@ -20,6 +20,7 @@ from typing import Any
 import jsonschema
 
 from changegate.errors import EvidenceError, InputError, InputErrors
+from changegate.evidence.files import read_bounded
 from changegate.models import Approvals, Review
 from changegate.resources import schema_path
 from changegate.yamlio import Lines, json_lines
@@ -156,14 +157,7 @@ def parse(text: str, source: str) -> Approvals:
 def load(path: Path) -> Approvals:
     """Read and validate the approvals file at `path`."""
     source = str(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise EvidenceError(f"cannot read the approvals file: {exc.strerror or exc}",
-                            source) from exc
-    if len(raw) > MAX_BYTES:
-        raise EvidenceError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB", source)
+    raw = read_bounded(source, "the approvals file", MAX_BYTES, path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -6,6 +6,7 @@ import sys
 from typing import BinaryIO
 
 from changegate.errors import EvidenceError
+from changegate.evidence.files import read_bounded
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -37,20 +38,7 @@ def load(path: str, stdin: BinaryIO | None = None) -> tuple[str, ...]:
     """Read the changed-files list at `path` ("-" reads `stdin`, default sys.stdin)."""
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        source = "<stdin>"
-        try:
-            data = stream.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise EvidenceError(f"cannot read standard input: {exc.strerror or exc}",
-                                source) from exc
-    else:
-        source = path
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise EvidenceError(f"cannot read the changed-files list: {exc.strerror or exc}",
-                                source) from exc
-    if len(data) > MAX_BYTES:
-        raise EvidenceError(f"larger than {MAX_BYTES // (1024 * 1024)} MiB", source)
-    return parse(data, source)
+        data = read_bounded("<stdin>", "standard input", MAX_BYTES, stream=stream)
+        return parse(data, "<stdin>")
+    data = read_bounded(path, "the changed-files list", MAX_BYTES)
+    return parse(data, path)

@@ -20,6 +20,7 @@ from typing import Sequence
 from xml.parsers import expat
 
 from changegate.errors import EvidenceError
+from changegate.evidence.files import read_bounded, size_text
 from changegate.models import SuiteResult
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -172,19 +173,8 @@ def _matches(globs: Sequence[str], root: Path) -> list[tuple[str, Path]]:
     return sorted(seen.values(), key=lambda item: item[0])
 
 
-def _size(n: int) -> str:
-    return f"{n // (1024 * 1024)} MiB" if n % (1024 * 1024) == 0 else f"{n} bytes"
-
-
 def _read(name: str, path: Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise EvidenceError(f"cannot read the JUnit file: {exc.strerror or exc}", name) from exc
-    if len(data) > MAX_BYTES:
-        raise EvidenceError(f"larger than {_size(MAX_BYTES)}, the bound for one JUnit file", name)
-    return data
+    return read_bounded(name, "one JUnit file", MAX_BYTES, path)
 
 
 def load(globs: Sequence[str], root: Path) -> dict[str, SuiteResult]:
