@@ -6,6 +6,7 @@ collects inputs for `decide.decide` and hands its `Decision` to a reporter.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -29,6 +30,7 @@ class DiffSettings:
     head: str | None = None
     changed_files: str | None = None
     root: Path = field(default_factory=Path.cwd)
+    no_cache: bool = False  # skip the compiled-map cache (see changegate.cache)
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Self:
@@ -75,16 +77,22 @@ class GateFiles:
     config: models.Config
     depmap: models.DepMap
     policies: tuple[models.Policy, ...]
+    # Derived from the map once (and cached with it): see changegate.cache.
+    path_index: Any = None  # changegate.paths.PathIndex
+    adjacency: Any = None  # changegate.graph.Adjacency
 
 
-def load_gate(root: Path, config_path: str | None, *, with_policies: bool = True) -> GateFiles:
-    """Load config, map and (optionally) policies from `root`."""
-    from changegate import loader
+def load_gate(root: Path, config_path: str | None, *, with_policies: bool = True,
+              no_cache: bool = False) -> GateFiles:
+    """Load config, map and (optionally) policies from `root`; the map comes compiled
+    from the cache when its files are unchanged (changegate.cache)."""
+    from changegate import cache, loader
 
     config = loader.load_config(root, config_path)
-    depmap = loader.load_map(root, config)
+    compiled = cache.compiled_map(root, config, no_cache=no_cache)
+    depmap = compiled.depmap
     policies = tuple(loader.load_policies(root, config, depmap)) if with_policies else ()
-    return GateFiles(config, depmap, policies)
+    return GateFiles(config, depmap, policies, compiled.path_index, compiled.adjacency)
 
 
 @dataclass(frozen=True)
@@ -200,7 +208,7 @@ def check(settings: CheckSettings) -> int:
         from changegate import app_github
 
         return app_github.check(settings)
-    gate = load_gate(settings.root, settings.config)
+    gate = load_gate(settings.root, settings.config, no_cache=settings.no_cache)
     changes = gather_changes(settings, gate.config)
     evidence_head = changes.head
     decision = evaluate(settings, gate, changes, head_for_manifests=changes.head if settings.head else None,
@@ -222,7 +230,7 @@ def evaluate(
     extra_findings: Sequence[models.Finding] = (),
 ) -> models.Decision:
     """Gather manifests and evidence for a change and run the pure core."""
-    from changegate import decide, graph
+    from changegate import decide
     from changegate.evidence import approvals as approvals_file
     from changegate.evidence import junit
 
@@ -240,10 +248,15 @@ def evaluate(
 
     if approvals is None:
         approvals = approvals_file.load(Path(settings.approvals)) if settings.approvals else models.Approvals()
-    if approvals.head_sha is None and evidence_head:
-        approvals = models.Approvals(
-            author=approvals.author, head_sha=evidence_head, labels=approvals.labels,
-            reviews=approvals.reviews, committers=approvals.committers, source=approvals.source)
+    if evidence_head and approvals.head_sha != evidence_head:
+        # The commit being gated is the head git resolved; approvals must be on it.
+        if approvals.head_sha and not evidence_head.startswith(approvals.head_sha):
+            findings.append(models.Finding(
+                "warning", "approvals-head-mismatch",
+                f"the approvals file names head {approvals.head_sha[:12]}, but the change's head is "
+                f"{evidence_head[:12]}; approvals are checked against {evidence_head[:12]}",
+                approvals.source))
+        approvals = dataclasses.replace(approvals, head_sha=evidence_head)
     globs = tuple(gate.config.junit) + tuple(settings.junit)
     suites = junit.load(globs, settings.root) if globs else {}
     evidence = models.Evidence(
@@ -255,8 +268,8 @@ def evaluate(
         base=changes.base,
         head=changes.head,
     )
-    g = graph.build_graph(gate.depmap)
-    return decide.decide(manifest, gate.depmap, g, gate.policies, evidence, gate.config, findings)
+    return decide.decide(manifest, gate.depmap, gate.adjacency, gate.policies, evidence, gate.config,
+                         findings, path_index=gate.path_index)
 
 
 def render(settings: CheckSettings, decision: models.Decision) -> str:
@@ -293,7 +306,7 @@ def validate(paths: list[Path], config_path: str | None) -> int:
     errors = loader.validate_paths(root, [str(p) for p in paths], config_path)
     if errors:
         raise InputErrors(list(errors))
-    what = f"{len(paths)} file(s)" if paths else "config, map, policies and manifests"
+    what = ", ".join(str(p) for p in paths) if paths else "config, map, policies and manifests"
     print(f"changegate: {what} valid", file=sys.stderr)
     return 0
 
@@ -303,18 +316,17 @@ def validate(paths: list[Path], config_path: str | None) -> int:
 
 def impact(settings: ImpactSettings) -> int:
     """`changegate impact`: what a change reaches, no policies."""
-    from changegate import graph
     from changegate import impact as impact_mod
     from changegate.report import graphviz, json_report, text
 
-    gate = load_gate(settings.root, settings.config, with_policies=False)
+    gate = load_gate(settings.root, settings.config, with_policies=False, no_cache=settings.no_cache)
     changes = gather_changes(settings, gate.config)
     manifest_paths = settings.manifests or changes.manifest_candidates
     manifests = read_manifests(settings.root, manifest_paths, changes.head if settings.head else None,
                                gate.depmap)
     manifest = manifests[0] if manifests else None
-    result = impact_mod.resolve_impact(gate.depmap, graph.build_graph(gate.depmap), changes.files,
-                                       manifest, gate.config)
+    result = impact_mod.resolve_impact(gate.depmap, gate.adjacency, changes.files,
+                                       manifest, gate.config, gate.path_index)
     if settings.fmt == "mermaid":
         out = graphviz.mermaid(result, gate.depmap)
     elif settings.fmt == "dot":
@@ -332,14 +344,13 @@ def impact(settings: ImpactSettings) -> int:
 
 def new(settings: NewSettings) -> int:
     """`changegate new`: scaffold a manifest for the current diff."""
-    from changegate import graph
     from changegate import impact as impact_mod
     from changegate import scaffold
 
-    gate = load_gate(settings.root, settings.config, with_policies=False)
+    gate = load_gate(settings.root, settings.config, with_policies=False, no_cache=settings.no_cache)
     changes = gather_changes(settings, gate.config)
-    result = impact_mod.resolve_impact(gate.depmap, graph.build_graph(gate.depmap), changes.files,
-                                       None, gate.config)
+    result = impact_mod.resolve_impact(gate.depmap, gate.adjacency, changes.files,
+                                       None, gate.config, gate.path_index)
     title = settings.title or scaffold.title_from_branch(settings.root)
     text = scaffold.manifest_yaml(title, settings.change_type, result, gate.depmap)
     if settings.output == "-":

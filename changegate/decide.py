@@ -31,13 +31,16 @@ def decide(
     evidence: Evidence,
     config: Config,
     extra_findings: Sequence[Finding] = (),
+    *,
+    path_index: Any = None,
 ) -> Decision:
     """Resolve the impact of the change, evaluate the policies against the evidence and
     decide: `fail` when an error requirement is missing or failed, or an error finding
-    exists."""
+    exists. `graph` is the map's `graph.adjacency` (or a networkx `build_graph`);
+    `path_index` its `impact.build_path_index`, built when not given."""
     from changegate.impact import resolve_impact
 
-    impact = resolve_impact(depmap, graph, evidence.changed_files, manifest, config)
+    impact = resolve_impact(depmap, graph, evidence.changed_files, manifest, config, path_index)
     return decide_impact(manifest, depmap, impact, policies, evidence, config, extra_findings)
 
 

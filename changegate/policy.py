@@ -129,8 +129,9 @@ def match_policy(policy: Policy, ctx: _Context) -> tuple[bool, str]:
     if m.value_streams is not None:
         checks.append(("value_streams", lambda: _any_of(m.value_streams or (),
                                                         ctx.value_streams(), "affected")))
-    if m.touched_components is True:  # not in SPEC yet: "any component touched"
-        checks.append(("touched_components", lambda: _any_touched(ctx)))
+    if isinstance(m.touched_components, bool):  # an extension of SPEC §4: any / no component
+        wanted = m.touched_components
+        checks.append(("touched_components", lambda: _any_touched(ctx, wanted)))
     elif m.touched_components is not None:
         checks.append(("touched_components", lambda: _any_of(m.touched_components or (),
                                                              ctx.touched(), "touched")))
@@ -171,9 +172,10 @@ def _any_of(wanted: Sequence[str], present: Sequence[str], verb: str) -> tuple[b
     return False, f"none of {', '.join(wanted)} {verb}"
 
 
-def _any_touched(ctx: _Context) -> tuple[bool, str]:
+def _any_touched(ctx: _Context, wanted: bool) -> tuple[bool, str]:
     touched = ctx.touched()
-    return (True, f"{', '.join(touched)} touched") if touched else (False, "no component touched")
+    reason = f"{', '.join(touched)} touched" if touched else "no component touched"
+    return bool(touched) == wanted, reason
 
 
 def _change_type(types: Sequence[str], ctx: _Context) -> tuple[bool, str]:

@@ -11,13 +11,15 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from changegate.errors import InputErrors, SchemaError
 from changegate.resources import schema_path
 from changegate.yamlio import Lines, PathKey
+
+if TYPE_CHECKING:  # jsonschema costs ~60 ms to import: only documents that fail the fast
+    # check below (or the tests) load it, to explain what is wrong.
+    from jsonschema import Draft202012Validator, ValidationError
 
 ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
@@ -50,6 +52,8 @@ def _schema(name: str) -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def validator_for(name: str) -> Draft202012Validator:
     """The compiled validator of schemas/NAME.schema.json (cached)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 

@@ -129,7 +129,7 @@ def test_validate_single_good_file_exits_0(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(RETAIL)
     result = run("validate", ".changegate/changes/crm-5-2.yaml")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == "changegate: 1 file(s) valid\n"
+    assert result.stderr == "changegate: .changegate/changes/crm-5-2.yaml valid\n"
 
 
 # --------------------------------------------------------------------------- impact

@@ -653,10 +653,15 @@ def test_waivable_deny_fix_mentions_the_waiver() -> None:
 
 
 def test_touched_components_true_means_any_component_touched() -> None:
-    # Not in SPEC yet (models type it as a tuple); it lets builtin:baseline say "when a
-    # component is touched" without CEL once the schema allows it.
-    assert reason(Match(touched_components=True)) == (  # type: ignore[arg-type]
+    # An extension of SPEC §4: builtin:baseline says "when a component is touched" without CEL.
+    assert reason(Match(touched_components=True)) == (
         True, "matched: touched_components (crm touched)")
-    assert reason(Match(touched_components=True),  # type: ignore[arg-type]
-                  imp=impact(touched=(), impacted=())) == (
+    assert reason(Match(touched_components=True), imp=impact(touched=(), impacted=())) == (
         False, "not matched: touched_components (no component touched)")
+
+
+def test_touched_components_false_means_no_component_touched() -> None:
+    assert reason(Match(touched_components=False)) == (
+        False, "not matched: touched_components (crm touched)")
+    assert reason(Match(touched_components=False), imp=impact(touched=(), impacted=())) == (
+        True, "matched: touched_components (no component touched)")
