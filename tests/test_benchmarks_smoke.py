@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-# benchmarks/ is a top-level folder of the checkout, not part of the installed package.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+# benchmarks/ is a top-level folder of the checkout (on sys.path through pytest's `pythonpath`).
 from benchmarks.generate import build_enterprise, component_id, write_enterprise
 from benchmarks.run import (
     match_with_codeowners,

@@ -1,0 +1,91 @@
+"""The compiled-map cache changes speed, never answers: a check run without the cache, with
+a cold cache (it loads and stores) and with a warm one (it reads) gives the same bytes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from changegate import app, cache, graph, impact, loader
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.generate import build_enterprise, write_enterprise  # noqa: E402
+
+RETAIL = Path(__file__).resolve().parent.parent / "examples" / "retail"
+
+
+@pytest.fixture(scope="module")
+def enterprise(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("enterprise")
+    write_enterprise(build_enterprise(600, seed=11, pr_sizes=(10, 1000)), root)
+    return root
+
+
+def _check(root: Path, changed: str, approvals: str, out: Path, fmt: str, no_cache: bool) -> tuple[int, str]:
+    settings = app.CheckSettings(
+        root=root, changed_files=str(root / changed), approvals=str(root / approvals), fmt=fmt,
+        output=str(out), github=False, today="2026-01-15", no_cache=no_cache)
+    code = app.check(settings)
+    return code, out.read_text(encoding="utf-8")
+
+
+def _three_ways(root: Path, changed: str, approvals: str, fmt: str, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    store = tmp_path / "cache"
+    monkeypatch.setenv("CHANGEGATE_CACHE_DIR", str(store))
+    monkeypatch.delenv("CHANGEGATE_NO_CACHE", raising=False)
+    uncached = _check(root, changed, approvals, tmp_path / "uncached", fmt, no_cache=True)
+    assert not store.exists()
+    cold = _check(root, changed, approvals, tmp_path / "cold", fmt, no_cache=False)
+    assert len(list(store.glob("map-*.pickle"))) == 1
+    warm = _check(root, changed, approvals, tmp_path / "warm", fmt, no_cache=False)
+    return [uncached, cold, warm]
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "markdown"])
+def test_retail_decision_is_identical_uncached_cold_and_warm(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = _three_ways(RETAIL, "pr/changed-files.txt", "pr/approvals.json", fmt, tmp_path, monkeypatch)
+    assert runs[0][0] == 1  # the example blocks
+    assert runs[1] == runs[0]
+    assert runs[2] == runs[0]
+
+
+@pytest.mark.parametrize("changed", ["pr/changed-10.txt", "pr/changed-1000.txt"])
+def test_generated_enterprise_decision_is_identical_uncached_cold_and_warm(
+    changed: str, enterprise: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = _three_ways(enterprise, changed, "pr/approvals.json", "json", tmp_path, monkeypatch)
+    assert '"decision"' in runs[0][1]
+    assert runs[1] == runs[0]
+    assert runs[2] == runs[0]
+
+
+def test_warm_compiled_map_equals_a_fresh_load(enterprise: Path, tmp_path: Path) -> None:
+    config = loader.load_config(enterprise, None)
+    cache.compiled_map(enterprise, config, directory=tmp_path)
+    warm = cache.compiled_map(enterprise, config, directory=tmp_path)
+    fresh = loader.load_map(enterprise, config)
+    assert warm.depmap == fresh
+    assert warm.adjacency == graph.adjacency(fresh)
+    files = (enterprise / "pr" / "changed-1000.txt").read_text().split()
+    assert warm.path_index.match_all(files) == impact.build_path_index(fresh).match_all(files)
+
+
+def test_adjacency_has_the_edges_of_the_networkx_graph(enterprise: Path) -> None:
+    depmap = loader.load_map(enterprise, loader.load_config(enterprise, None))
+    assert graph.adjacency_of(graph.build_graph(depmap)) == graph.adjacency(depmap)
+
+
+def test_impact_on_adjacency_equals_impact_on_networkx_graph(enterprise: Path) -> None:
+    config = loader.load_config(enterprise, None)
+    depmap = loader.load_map(enterprise, config)
+    files = (enterprise / "pr" / "changed-1000.txt").read_text().split()
+    on_graph = impact.resolve_impact(depmap, graph.build_graph(depmap), files, None, config)
+    on_adjacency = impact.resolve_impact(depmap, graph.adjacency(depmap), files, None, config)
+    assert on_adjacency == on_graph
+    assert len(on_adjacency.impacted_components) > len(on_adjacency.touched_components)
