@@ -146,6 +146,8 @@ def read_manifests(
             data = git.show(root, head, rel)
             if data is None:
                 raise InputError(f"manifest not found at {head[:12]}", rel)
+            if git.is_symlink(root, head, rel):
+                raise InputError("is a symlink; manifests are never read through a symlink", rel)
         else:
             data = _read_inside(root, rel)
         manifests.append(loader.load_manifest(decode(data, rel), rel, depmap, policy_ids=policy_ids))

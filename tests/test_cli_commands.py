@@ -390,3 +390,18 @@ def test_input_errors_become_error_annotations_in_github_actions(
         f"changegate: error: .changegate/config.yaml:2: {message}",
         f"::error file=.changegate/config.yaml,line=2,title=changegate%3A invalid input::{message}",
     ]
+
+
+def test_a_manifest_committed_as_a_symlink_is_refused_with_head(git_repo: GitRepo,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(RETAIL_MINI, git_repo.root, dirs_exist_ok=True)
+    base = git_repo.commit("base")
+    changes = git_repo.root / ".changegate" / "changes"
+    changes.mkdir(parents=True, exist_ok=True)
+    (changes / "leak.yaml").symlink_to("/etc/passwd")
+    head = git_repo.commit("head")
+    monkeypatch.chdir(git_repo.root)
+    result = run("check", "--base", base, "--head", head)
+    assert result.exit_code == 2
+    assert result.stderr == ("changegate: error: .changegate/changes/leak.yaml: is a symlink; "
+                             "manifests are never read through a symlink\n")

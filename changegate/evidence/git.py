@@ -130,6 +130,15 @@ def show(repo: Path, rev: str, path: str) -> bytes | None:
     return proc.stdout
 
 
+def is_symlink(repo: Path, rev: str, path: str) -> bool:
+    """True when `path` at `rev` is a symbolic link (git mode 120000)."""
+    sha = resolve(repo, rev)
+    proc = _run(repo, ["ls-tree", "-z", sha, "--", path])
+    if proc.returncode != 0:
+        raise GitError(f"cannot list {path!r} at {rev!r} (git: {_stderr(proc)})", str(repo))
+    return proc.stdout.startswith(b"120000 ")
+
+
 def list_tree(repo: Path, rev: str, path: str) -> list[str]:
     """Paths (repository-relative, sorted) of the files directly inside directory `path`
     at `rev`; empty when the directory does not exist there."""
