@@ -243,20 +243,44 @@ def _runtime_detail(exc: BaseException) -> str:
     return text.split(". Check that")[0]
 
 
-def evaluate(compiled: CompiledWhen, context: dict[str, Any]) -> bool:
-    """True or False for `context`; CelError (naming file:line and the expression) when the
-    result is not a bool, the evaluation fails, or its cost bound is exceeded."""
+class Variables:
+    """A `when` context converted for the engine once, to evaluate many expressions against:
+    the plain values, their largest collection (for the cost bound) and the engine's own
+    context are each built on first use and then reused."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.plain: dict[str, Any] = _plain(context)
+        self._largest: int | None = None
+        self._engine_context: Any = None
+
+    def largest_collection(self) -> int:
+        """The size of the largest list or map anywhere in the variables."""
+        if self._largest is None:
+            self._largest = _largest_collection(self.plain)
+        return self._largest
+
+    def engine_context(self) -> Any:
+        """The engine's Context; it converts the variables on its first evaluation and keeps
+        them for the next ones (nothing here modifies it afterwards)."""
+        if self._engine_context is None:
+            self._engine_context = _load_engine().Context(variables=self.plain,
+                                                          functions=FUNCTIONS)
+        return self._engine_context
+
+
+def evaluate(compiled: CompiledWhen, context: dict[str, Any] | Variables) -> bool:
+    """True or False for `context` (a dict of variables, or `Variables` prepared once for
+    many expressions); CelError (naming file:line and the expression) when the result is not
+    a bool, the evaluation fails, or its cost bound is exceeded."""
     where = f"{compiled.key}: {_shown(compiled.expr)}"
-    variables = _plain(context)
+    variables = context if isinstance(context, Variables) else Variables(context)
     if compiled.macro_depth:
-        cost = (_largest_collection(variables) + 1) ** compiled.macro_depth * compiled.macros
+        cost = (variables.largest_collection() + 1) ** compiled.macro_depth * compiled.macros
         if cost > MAX_COST:
             raise CelError(f"{where}: evaluation could take {cost} steps on this change; the "
                            f"bound is {MAX_COST}", compiled.file, compiled.line)
-    engine = _load_engine()
     try:
-        result = compiled.program.execute(engine.Context(variables=variables,
-                                                         functions=FUNCTIONS))
+        result = compiled.program.execute(variables.engine_context())
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: BLE001 - PyO3 panics derive from BaseException

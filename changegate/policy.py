@@ -4,7 +4,10 @@ evidence satisfies it (SPEC §4 and §6).
 Pure: takes the loaded map, the resolved impact, the manifest and the gathered evidence,
 and returns data. Each matching policy contributes atomic requirements keyed by
 (kind, target); contributions for the same key are merged so that the strictest one that
-is not waived is reported and the others are listed in `also_required_by`.
+is not waived is reported and the others are listed in `also_required_by`. What a policy
+asks depends only on the change, so each list of asks is built once per evaluation and
+shared by every policy asking it, and merged once per list (enterprise changes make
+~200,000 policy-ask pairs).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from changegate.models import (
     WaiverUse,
     risk_index,
 )
-from changegate.paths import matches_any
+from changegate.paths import PathIndex, matches_any
 
 KIND_ORDER: tuple[str, ...] = ("manifest", "field", "owner", "approval", "test", "deny")
 
@@ -46,9 +49,10 @@ def evaluate_policies(
 ) -> tuple[tuple[PolicyResult, ...], tuple[Requirement, ...], tuple[Finding, ...]]:
     """Match every policy against the change, collect and merge what the matching ones
     require, and apply the manifest's waivers. `policies` come sorted by layer."""
-    ctx = _Context.build(depmap, impact, manifest, evidence, config)
+    ctx = _Context(depmap, impact, manifest, evidence, config)
+    ctx.expect_paths(p.match.paths for p in policies)
     results: list[PolicyResult] = []
-    contributions: list[_Contribution] = []
+    asked: list[_Asked] = []
     findings: list[Finding] = list(ctx.approval_findings())
     for policy in policies:
         matched, reason = match_policy(policy, ctx)
@@ -56,31 +60,29 @@ def evaluate_policies(
         if matched:
             waiver, waiver_findings = _applicable_waiver(policy, ctx)
             findings.extend(waiver_findings)
-            contributions.extend(_contributions(policy, reason, waiver, ctx))
+            asked.append((policy, waiver, _asks(policy, reason, ctx)))
         results.append(PolicyResult(
             id=policy.id, layer=policy.layer, matched=matched, severity=policy.severity,
             description=policy.description, reason=reason, waived=waiver is not None,
         ))
-    return tuple(results), _merge(contributions), tuple(findings)
+    return tuple(results), _merge(asked), tuple(findings)
 
 
 # --------------------------------------------------------------------------- context
 
 
-@dataclass(frozen=True)
 class _Context:
-    depmap: DepMap
-    impact: Impact
-    manifest: Manifest | None
-    evidence: Evidence
-    config: Config
-    approvers: frozenset[str]  # effective approvers (latest review, at head, not excluded)
-    excluded: frozenset[str]  # who can never approve this change (author, committers)
-    approval_notes: tuple[str, ...]
+    """The change as policies see it, derived once per evaluation: what a policy asks
+    depends only on this, so each ask (and each list of asks) is built once and shared by
+    every policy asking it."""
 
-    @classmethod
-    def build(cls, depmap: DepMap, impact: Impact, manifest: Manifest | None,
-              evidence: Evidence, config: Config) -> _Context:
+    def __init__(self, depmap: DepMap, impact: Impact, manifest: Manifest | None,
+                 evidence: Evidence, config: Config) -> None:
+        self.depmap = depmap
+        self.impact = impact
+        self.manifest = manifest
+        self.evidence = evidence
+        self.config = config
         approvals = evidence.approvals
         approvers, notes = effective_approvers(
             approvals,
@@ -91,29 +93,87 @@ class _Context:
         excluded = {approvals.author.lower()} if approvals.author else set()
         if config.approvals.exclude_committers:
             excluded.update(c.lower() for c in approvals.committers)
-        return cls(depmap, impact, manifest, evidence, config,
-                   frozenset(a.lower() for a in approvers), frozenset(excluded), tuple(notes))
+        # effective approvers (latest review, at head, not excluded)
+        self.approvers = frozenset(a.lower() for a in approvers)
+        self.excluded = frozenset(excluded)  # who can never approve this change
+        self.approval_notes = tuple(notes)
+        self.touched = impact.touched_components
+        self.impacted = impact.impacted_ids()
+        self.value_streams = tuple(v.id for v in impact.value_streams)
+        self.present: dict[str, frozenset[str]] = {
+            "touched": frozenset(self.touched), "impacted": frozenset(self.impacted),
+            "affected": frozenset(self.value_streams),
+            "changed": frozenset(impact.changed_interfaces),
+        }
+        self._members: dict[str, frozenset[str]] = {}
+        self._listings: dict[str, str] = {}
+        self._asks: dict[tuple[str, ...], tuple[_Ask, ...]] = {}
+        self._cel_variables: Any = None
+        self._path_lists: dict[tuple[str, ...], None] = {}  # an ordered set
+        self._path_hits: dict[tuple[str, ...], list[str]] | None = None
+
+    def expect_paths(self, lists: Iterable[Sequence[str] | None]) -> None:
+        """Announce the `paths` pattern lists policies will match, so that `path_hits`
+        matches the changed files against all of them in one indexed pass."""
+        for patterns in lists:
+            if patterns:
+                self._path_lists.setdefault(tuple(patterns))
+        self._path_hits = None
+
+    def path_hits(self, patterns: Sequence[str]) -> list[str]:
+        """The changed files that `patterns` match, in order."""
+        key = tuple(patterns)
+        if key not in self._path_lists:
+            return [f for f in self.evidence.changed_files if matches_any(patterns, f)]
+        if self._path_hits is None:
+            names = {str(n): key for n, key in enumerate(self._path_lists)}
+            index = PathIndex(names)
+            hits: dict[tuple[str, ...], list[str]] = {key: [] for key in self._path_lists}
+            for file in self.evidence.changed_files:
+                for name in index.match(file):
+                    hits[names[name]].append(file)
+            self._path_hits = hits
+        return self._path_hits[key]
 
     def members(self, team: str) -> frozenset[str]:
         """A team's members: from the evidence (GitHub) when given, else from the map."""
-        if team in self.evidence.team_members:
-            return frozenset(m.lower() for m in self.evidence.team_members[team])
-        found = self.depmap.teams.get(team)
-        return frozenset(m.lower() for m in found.members) if found else frozenset()
+        found = self._members.get(team)
+        if found is None:
+            if team in self.evidence.team_members:
+                found = frozenset(m.lower() for m in self.evidence.team_members[team])
+            else:
+                in_map = self.depmap.teams.get(team)
+                found = frozenset(m.lower() for m in in_map.members) if in_map else frozenset()
+            self._members[team] = found
+        return found
+
+    def listing(self, team: str) -> str:
+        """`_names` of a team's members."""
+        found = self._listings.get(team)
+        if found is None:
+            found = self._listings[team] = _names(self.members(team))
+        return found
+
+    def asks(self, key: tuple[str, ...], build: Callable[[], Iterable[_Ask]]) -> tuple[_Ask, ...]:
+        """The asks named `key`, built on first use; the same tuple for every policy."""
+        found = self._asks.get(key)
+        if found is None:
+            found = self._asks[key] = tuple(build())
+        return found
+
+    def cel_variables(self) -> Any:
+        """The `when` variables, converted once for every expression (a `cel.Variables`)."""
+        if self._cel_variables is None:
+            from changegate import cel
+
+            self._cel_variables = cel.Variables(
+                cel_context(self.manifest, self.impact, self.evidence))
+        return self._cel_variables
 
     def approval_findings(self) -> Iterable[Finding]:
         source = self.evidence.approvals.source
         for note in self.approval_notes:
             yield Finding("notice", "approval-ignored", note, source)
-
-    def touched(self) -> tuple[str, ...]:
-        return self.impact.touched_components
-
-    def impacted(self) -> tuple[str, ...]:
-        return self.impact.impacted_ids()
-
-    def value_streams(self) -> tuple[str, ...]:
-        return tuple(v.id for v in self.impact.value_streams)
 
     def map_file(self) -> str:
         return self.depmap.files[0] if self.depmap.files else ".changegate/map.yaml"
@@ -127,17 +187,16 @@ def match_policy(policy: Policy, ctx: _Context) -> tuple[bool, str]:
     m = policy.match
     checks: list[tuple[str, Callable[[], tuple[bool, str]]]] = []
     if m.value_streams is not None:
-        checks.append(("value_streams", lambda: _any_of(m.value_streams or (),
-                                                        ctx.value_streams(), "affected")))
+        checks.append(("value_streams", lambda: _any_of(m.value_streams or (), ctx, "affected")))
     if isinstance(m.touched_components, bool):  # an extension of SPEC §4: any / no component
         wanted = m.touched_components
         checks.append(("touched_components", lambda: _any_touched(ctx, wanted)))
     elif m.touched_components is not None:
-        checks.append(("touched_components", lambda: _any_of(m.touched_components or (),
-                                                             ctx.touched(), "touched")))
+        checks.append(("touched_components", lambda: _any_of(m.touched_components or (), ctx,
+                                                             "touched")))
     if m.impacted_components is not None:
-        checks.append(("impacted_components", lambda: _any_of(m.impacted_components or (),
-                                                              ctx.impacted(), "impacted")))
+        checks.append(("impacted_components", lambda: _any_of(m.impacted_components or (), ctx,
+                                                              "impacted")))
     if m.change_types is not None:
         checks.append(("change_types", lambda: _change_type(m.change_types or (), ctx)))
     if m.risk_at_least is not None:
@@ -165,7 +224,8 @@ def match_policy(policy: Policy, ctx: _Context) -> tuple[bool, str]:
     return True, "matched: " + "; ".join(held)
 
 
-def _any_of(wanted: Sequence[str], present: Sequence[str], verb: str) -> tuple[bool, str]:
+def _any_of(wanted: Sequence[str], ctx: _Context, verb: str) -> tuple[bool, str]:
+    present = ctx.present[verb]  # a set: `impacted` can hold thousands of components
     hits = [x for x in wanted if x in present]
     if hits:
         return True, f"{', '.join(hits)} {verb}"
@@ -173,7 +233,7 @@ def _any_of(wanted: Sequence[str], present: Sequence[str], verb: str) -> tuple[b
 
 
 def _any_touched(ctx: _Context, wanted: bool) -> tuple[bool, str]:
-    touched = ctx.touched()
+    touched = ctx.touched
     reason = f"{', '.join(touched)} touched" if touched else "no component touched"
     return bool(touched) == wanted, reason
 
@@ -190,7 +250,7 @@ def _risk_at_least(level: str, ctx: _Context) -> tuple[bool, str]:
 
 
 def _paths(patterns: Sequence[str], ctx: _Context) -> tuple[bool, str]:
-    hits = [f for f in ctx.evidence.changed_files if matches_any(patterns, f)]
+    hits = ctx.path_hits(patterns)
     if not hits:
         return False, "no changed file matches"
     more = f" and {len(hits) - 1} more" if len(hits) > 1 else ""
@@ -208,7 +268,7 @@ def _interfaces(wanted: bool | tuple[str, ...] | None, ctx: _Context) -> tuple[b
         return (True, f"{', '.join(changed)} changed") if changed else (False, "no interface changed")
     if wanted is False:
         return (False, f"{', '.join(changed)} changed") if changed else (True, "no interface changed")
-    return _any_of(wanted or (), changed, "changed")
+    return _any_of(wanted or (), ctx, "changed")
 
 
 def _when(policy: Policy, ctx: _Context) -> tuple[bool, str]:
@@ -217,7 +277,7 @@ def _when(policy: Policy, ctx: _Context) -> tuple[bool, str]:
     loc = policy.loc
     program = cel.compile_when(policy.match.when or "", loc.file if loc else "",
                                policy.match.when_line or (loc.line if loc else 0), policy.match.when_key)
-    result = cel.evaluate(program, cel_context(ctx.manifest, ctx.impact, ctx.evidence))
+    result = cel.evaluate(program, ctx.cel_variables())
     return result, "expression is true" if result else "expression is false"
 
 
@@ -304,23 +364,9 @@ def _waiver_problem(policy: Policy, waiver: Waiver, ctx: _Context) -> tuple[str,
 
 
 @dataclass(frozen=True)
-class _Contribution:
-    """One policy's ask for one (kind, target)."""
-
-    kind: str
-    target: str
-    policy: Policy
-    status: str
-    detail: str
-    fix: str
-    waiver: WaiverUse | None
-    count: int = 1
-    approvers: tuple[str, ...] = ()
-    eligible: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class _Ask:
+    """What one policy asks for one (kind, target), before merging."""
+
     kind: str
     target: str
     status: str
@@ -331,42 +377,55 @@ class _Ask:
     eligible: tuple[str, ...] = ()
 
 
-def _contributions(policy: Policy, reason: str, waiver: WaiverUse | None,
-                   ctx: _Context) -> list[_Contribution]:
-    asks: list[_Ask] = []
+# A matching policy, its waiver, and what it asks as a list of ask tuples; each tuple comes
+# from _Context.asks and is shared by every policy asking the same (a deny is its own).
+_Asked = tuple[Policy, WaiverUse | None, list[tuple[_Ask, ...]]]
+
+
+def _asks(policy: Policy, reason: str, ctx: _Context) -> list[tuple[_Ask, ...]]:
+    asks: list[tuple[_Ask, ...]] = []
     req = policy.require
     if req.manifest:
-        asks.append(_manifest_ask(ctx))
-    asks.extend(_field_ask(name, ctx) for name in req.fields)
+        asks.append(ctx.asks(("manifest",), lambda: (_manifest_ask(ctx),)))
+    for name in req.fields:
+        asks.append(ctx.asks(("field", name), lambda name=name: (_field_ask(name, ctx),)))
     if req.owners:
-        asks.extend(_owner_asks(ctx))
+        asks.append(ctx.asks(("owners",), lambda: _owner_asks(ctx)))
     for rule in req.approvals:
         if rule.team is not None:
-            asks.append(_team_approval_ask(rule.team, rule.count, ctx))
+            team, count = rule.team, rule.count
+            asks.append(ctx.asks(("team", team, str(count)),
+                                 lambda: (_team_approval_ask(team, count, ctx),)))
         elif rule.owners_of is not None:
-            asks.extend(_owners_of_asks(rule.owners_of, ctx))
+            which = rule.owners_of
+            asks.append(ctx.asks(("owners_of", which), lambda: _owners_of_asks(which, ctx)))
     for test in req.tests:
         if test.suite is not None:
-            asks.append(_suite_ask(test.suite, "", ctx))
+            suite = test.suite
+            asks.append(ctx.asks(("suite", suite), lambda: (_suite_ask(suite, "", ctx),)))
         elif test.from_ == "touched_components":
-            for cid in ctx.touched():
-                for suite in _component(ctx, cid, "tests"):
-                    asks.append(_suite_ask(suite, f"a test suite of touched component {cid}", ctx))
+            asks.append(ctx.asks(("tests", "touched_components"), lambda: _touched_suite_asks(ctx)))
         elif test.from_ == "impacted_consumers":
-            touched = set(ctx.touched())
-            for cid in ctx.impacted():
-                if cid in touched:
-                    continue
-                for suite in _component(ctx, cid, "contract_tests"):
-                    asks.append(_suite_ask(suite, f"a contract test suite of impacted component {cid}",
-                                           ctx))
+            asks.append(ctx.asks(("tests", "impacted_consumers"),
+                                 lambda: _consumer_suite_asks(ctx)))
     if policy.deny is not None:
-        asks.append(_deny_ask(policy, reason))
-    return [
-        _Contribution(a.kind, a.target, policy, a.status, a.detail, a.fix, waiver, a.count,
-                      a.approvers, a.eligible)
-        for a in asks
-    ]
+        asks.append((_deny_ask(policy, reason),))
+    return asks
+
+
+def _touched_suite_asks(ctx: _Context) -> Iterable[_Ask]:
+    for cid in ctx.touched:
+        for suite in _component(ctx, cid, "tests"):
+            yield _suite_ask(suite, f"a test suite of touched component {cid}", ctx)
+
+
+def _consumer_suite_asks(ctx: _Context) -> Iterable[_Ask]:
+    touched = ctx.present["touched"]
+    for cid in ctx.impacted:
+        if cid in touched:
+            continue
+        for suite in _component(ctx, cid, "contract_tests"):
+            yield _suite_ask(suite, f"a contract test suite of impacted component {cid}", ctx)
 
 
 def _component(ctx: _Context, cid: str, attr: str) -> tuple[str, ...]:
@@ -423,7 +482,7 @@ def _is_empty(value: Any) -> bool:
 
 def _owner_asks(ctx: _Context) -> list[_Ask]:
     asks: list[_Ask] = []
-    for cid in _unique((*ctx.touched(), *ctx.impacted())):
+    for cid in _unique((*ctx.touched, *ctx.impacted)):
         component = ctx.depmap.components.get(cid)
         owners = component.owners if component else ()
         loc = component.loc if component and component.loc else None
@@ -443,7 +502,7 @@ def _owner_asks(ctx: _Context) -> list[_Ask]:
 def _owned_ask(target: str, what: str, owners: Sequence[str], where: str, ctx: _Context) -> _Ask:
     staffed = [t for t in owners if ctx.members(t)]
     if staffed:
-        listing = "; ".join(f"{t}: {_names(ctx.members(t))}" for t in staffed)
+        listing = "; ".join(f"{t}: {ctx.listing(t)}" for t in staffed)
         return _Ask("owner", target, "satisfied", f"{what} is owned by {listing}", "")
     if owners:
         detail = f"{what} has no owner team with members ({', '.join(owners)} has no members)"
@@ -483,7 +542,7 @@ def _owners_of_asks(which: str, ctx: _Context) -> list[_Ask]:
             asks.append(_approval_ask(f"value_stream:{stream.id}", 1, teams,
                                       f"an owner of value stream {stream.id}", ctx))
         return asks
-    ids = ctx.touched() if which == "touched_components" else ctx.impacted()
+    ids = ctx.touched if which == "touched_components" else ctx.impacted
     for cid in ids:
         component = ctx.depmap.components.get(cid)
         teams = {t: ctx.members(t) for t in (component.owners if component else ())}
@@ -501,7 +560,7 @@ def _approval_ask(target: str, count: int, teams: dict[str, frozenset[str]], who
     if target.startswith("team:"):
         listing = _names(members)
     else:
-        listing = "; ".join(f"{t}: {_names(m)}" for t, m in teams.items()) or "no owner team"
+        listing = "; ".join(f"{t}: {ctx.listing(t)}" for t in teams) or "no owner team"
     detail = (f"needs {count} {plural} from {who} ({listing}); "
               f"approved so far: {_names(approved, 'none')}")
     if len(approved) >= count:
@@ -558,41 +617,130 @@ def _deny_ask(policy: Policy, reason: str) -> _Ask:
 # --------------------------------------------------------------------------- merge
 
 
-def _merge(contributions: Sequence[_Contribution]) -> tuple[Requirement, ...]:
+# The merge never looks at the ~200,000 individual (policy, ask) pairs of an enterprise
+# change: what policies ask comes in shared tuples, and for one tuple the strictest
+# contribution to a (kind, target) it holds depends only on the askers' severities and
+# waivers, so it is found once per tuple (`_Uses`) and combined per (kind, target).
+
+_Pos = tuple[int, int, int]  # (policy, ask tuple within the policy, ask within the tuple)
+_Pick = tuple[tuple[int, int], Policy, WaiverUse | None]  # (policy, tuple) position, asker
+
+
+class _Uses:
+    """The policies asking one tuple of asks, in order: the first of them, the first with
+    severity error, each also among those not waived, and where each policy id first asks."""
+
+    def __init__(self, asks: tuple[_Ask, ...]) -> None:
+        self.asks = asks
+        self.first: _Pick | None = None
+        self.first_error: _Pick | None = None
+        self.first_live: _Pick | None = None
+        self.first_live_error: _Pick | None = None
+        self.policy_ids: dict[str, tuple[int, int]] = {}
+        self._others: dict[str, tuple[str, ...]] = {}
+
+    def add(self, pick: _Pick) -> None:
+        _, policy, waiver = pick
+        error = policy.severity == "error"
+        if self.first is None:
+            self.first = pick
+        if error and self.first_error is None:
+            self.first_error = pick
+        if waiver is None:
+            if self.first_live is None:
+                self.first_live = pick
+            if error and self.first_live_error is None:
+                self.first_live_error = pick
+        self.policy_ids.setdefault(policy.id, pick[0])
+
+    def best(self, live: bool) -> _Pick | None:
+        """The strictest asker (among those not waived when `live`): ties keep the earliest."""
+        if live:
+            return self.first_live_error or self.first_live
+        return self.first_error or self.first
+
+    def others(self, winner: str) -> tuple[str, ...]:
+        found = self._others.get(winner)
+        if found is None:
+            found = self._others[winner] = tuple(p for p in self.policy_ids if p != winner)
+        return found
+
+
+def _merge(asked: Sequence[_Asked]) -> tuple[Requirement, ...]:
     """One requirement per (kind, target): the strictest contribution that is not waived
-    wins; when all are waived, the strictest waived one is shown as `waived`."""
-    groups: dict[tuple[str, str], list[_Contribution]] = {}
-    for c in contributions:
-        groups.setdefault((c.kind, c.target), []).append(c)
+    wins; when all are waived, the strictest waived one is shown as `waived`. Strictest is
+    error before warning, then the larger count, then not satisfied; ties keep the earliest
+    (outermost layer). Requirements come in the order their (kind, target) was first asked."""
+    uses: dict[int, _Uses] = {}  # by id() of the shared tuple
+    for i, (policy, waiver, tuples) in enumerate(asked):
+        for j, asks in enumerate(tuples):
+            found = uses.get(id(asks))
+            if found is None:
+                found = uses[id(asks)] = _Uses(asks)
+            found.add(((i, j), policy, waiver))
+    # Each (kind, target)'s occurrences; tuples in order of first use give first-ask order.
+    occurrences: dict[tuple[str, str], list[tuple[_Uses, int]]] = {}
+    for found in uses.values():
+        for k, ask in enumerate(found.asks):
+            key = (ask.kind, ask.target)
+            listed = occurrences.get(key)
+            if listed is None:
+                occurrences[key] = [(found, k)]
+            else:
+                listed.append((found, k))
     merged: list[Requirement] = []
-    for group in groups.values():
-        live = [c for c in group if c.waiver is None]
-        winner = _strictest(live or group)
-        others = _unique(c.policy.id for c in group if c.policy.id != winner.policy.id)
-        status, detail, fix, waiver = winner.status, winner.detail, winner.fix, None
+    for listed in occurrences.values():
+        if len(listed) == 1:
+            found, k = listed[0]
+            ask = found.asks[k]
+            live = found.first_live is not None
+            pick = found.best(live)
+            assert pick is not None
+            policy, waiver = pick[1], pick[2]
+            others = found.others(policy.id)
+        else:
+            ask, policy, waiver, live, others = _merge_occurrences(listed)
+        status, fix = ask.status, ask.fix
+        shown_waiver: WaiverUse | None = None
         if not live and status != "satisfied":
-            waiver = winner.waiver
-            status, fix = "waived", ""
+            shown_waiver, status, fix = waiver, "waived", ""
         merged.append(Requirement(
-            kind=winner.kind,  # type: ignore[arg-type]
-            target=winner.target, policy=winner.policy.id, layer=winner.policy.layer,
-            severity=winner.policy.severity, status=status,  # type: ignore[arg-type]
-            detail=detail, fix=fix, count=winner.count, approvers=winner.approvers,
-            eligible=winner.eligible, also_required_by=others, waiver=waiver,
+            kind=ask.kind,  # type: ignore[arg-type]
+            target=ask.target, policy=policy.id, layer=policy.layer,
+            severity=policy.severity, status=status,  # type: ignore[arg-type]
+            detail=ask.detail, fix=fix, count=ask.count, approvers=ask.approvers,
+            eligible=ask.eligible, also_required_by=others, waiver=shown_waiver,
         ))
     return tuple(merged)
 
 
-def _strictest(group: Sequence[_Contribution]) -> _Contribution:
-    def rank(c: _Contribution) -> tuple[int, int, int]:
-        return (1 if c.policy.severity == "error" else 0, c.count,
-                0 if c.status == "satisfied" else 1)
-
-    best = group[0]
-    for c in group[1:]:
-        if rank(c) > rank(best):  # ties keep the earliest (outermost layer)
-            best = c
-    return best
+def _merge_occurrences(
+    listed: Sequence[tuple[_Uses, int]],
+) -> tuple[_Ask, Policy, WaiverUse | None, bool, tuple[str, ...]]:
+    """The winning ask, its policy and waiver, whether any asker is not waived, and the
+    other policy ids in order, for a (kind, target) asked in several places."""
+    live = any(found.first_live is not None for found, _ in listed)
+    best: tuple[tuple[int, int, int], _Pos, _Ask, _Pick] | None = None
+    for found, k in listed:
+        pick = found.best(live)
+        if pick is None:
+            continue
+        ask = found.asks[k]
+        rank = (1 if pick[1].severity == "error" else 0, ask.count,
+                0 if ask.status == "satisfied" else 1)
+        pos = (*pick[0], k)
+        if best is None or rank > best[0] or (rank == best[0] and pos < best[1]):
+            best = (rank, pos, ask, pick)
+    assert best is not None
+    _, _, ask, (_, policy, waiver) = best
+    first: dict[str, _Pos] = {}
+    for found, k in listed:
+        for pid, (i, j) in found.policy_ids.items():
+            pos = (i, j, k)
+            if pid not in first or pos < first[pid]:
+                first[pid] = pos
+    others = tuple(sorted((p for p in first if p != policy.id), key=first.__getitem__))
+    return ask, policy, waiver, live, others
 
 
 # --------------------------------------------------------------------------- helpers

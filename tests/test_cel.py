@@ -162,3 +162,27 @@ def test_importing_the_module_does_not_import_the_cel_engine() -> None:
             "print(c._engine is not None, 'cel' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.split() == ["False", "False", "True", "False"]
+
+
+def test_variables_prepared_once_serve_many_expressions_like_a_fresh_context() -> None:
+    # A check converts its context once (cel.Variables) and evaluates every policy's `when`
+    # against it; answers, errors and the cost bound are those of a fresh context each time.
+    variables = cel.Variables(_context())
+    exprs = ['change.type == "emergency" && size(impact.value_streams) > 2',
+             'files.exists(f, f.startsWith("services/"))', 'impact.risk == "low"',
+             'author == "dave"']
+    for expr in exprs:
+        compiled = cel.compile_when(expr, "policies/p.yaml", 7)
+        assert cel.evaluate(compiled, variables) is cel.evaluate(compiled, _context())
+    with pytest.raises(CelError) as info:
+        cel.evaluate(cel.compile_when("change.rollback.approved", "policies/p.yaml", 7), variables)
+    assert str(info.value) == ("policies/p.yaml:7: when: 'change.rollback.approved' cannot be "
+                               "evaluated: no such key: approved")
+    assert cel.evaluate(cel.compile_when(exprs[0], "policies/p.yaml", 7), variables) is True
+    many = cel.Variables(_context(files=[f"f{i}" for i in range(3000)]))
+    nested = cel.compile_when("files.exists(a, files.exists(b, a + b == \"x\"))", "p.yaml", 3)
+    with pytest.raises(CelError) as info:
+        cel.evaluate(nested, many)
+    assert str(info.value) == (
+        "p.yaml:3: when: 'files.exists(a, files.exists(b, a + b == \"x\"))': evaluation could "
+        "take 18012002 steps on this change; the bound is 5000000")

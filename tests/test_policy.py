@@ -665,3 +665,119 @@ def test_touched_components_false_means_no_component_touched() -> None:
         False, "not matched: touched_components (crm touched)")
     assert reason(Match(touched_components=False), imp=impact(touched=(), impacted=())) == (
         True, "matched: touched_components (no component touched)")
+
+
+# --------------------------------------------------------------------------- merging at scale
+# Policies asking the same thing share one list of asks, merged once per list (for speed at
+# enterprise scale); these check the result is what merging each policy's asks one by one gives.
+
+def estate_policies() -> list[Policy]:
+    """Policies over every layer that ask overlapping things: the same owners from several
+    rules, one suite with and without a reason, counts and severities that compete, waived
+    and unwaived askers, a deny, a `when` and a `paths` match."""
+    owners = Require(owners=True, approvals=(ApprovalRule(owners_of="touched_components"),))
+    everything = Require(
+        manifest=True, fields=("tickets", "rollback.plan"), owners=True,
+        approvals=(ApprovalRule(owners_of="impacted_components"),
+                   ApprovalRule(owners_of="touched_components"),
+                   ApprovalRule(owners_of="value_streams"),
+                   ApprovalRule(team="finance-owners", count=2)),
+        tests=(SuiteRule(from_="touched_components"), SuiteRule(from_="impacted_consumers"),
+               SuiteRule(suite="crm-unit"), SuiteRule(suite="ledger-contract")))
+    def ledger_team(count: int) -> Require:
+        return Require(approvals=(ApprovalRule(team="ledger-team", count=count),))
+
+    return [
+        policy("org-owners", "org", severity="warning", require=owners),
+        policy("org-unit-warn", "org", severity="warning",
+               require=Require(tests=(SuiteRule(from_="touched_components"),))),
+        policy("org-unit", "org", require=Require(tests=(SuiteRule(suite="crm-unit"),))),
+        policy("org-ledger", "org", severity="warning", require=ledger_team(1),
+               waivable_by=("change-enablement",)),
+        policy("org-all", "org", require=everything, waivable_by=("change-enablement",)),
+        team_policy("org-fin", "org", 1, "warning"),
+        policy("vs-all", "value-stream", require=everything),
+        policy("vs-when", "value-stream", match=Match(when='"crm" in impact.touched_components'),
+               require=Require(tests=(SuiteRule(suite="crm-unit"),))),
+        policy("vs-miss", "value-stream", match=Match(value_streams=("archive",)), require=owners),
+        policy("comp-owners", "component", require=owners, waivable_by=("change-enablement",)),
+        team_policy("comp-fin", "component", 2),
+        policy("comp-ledger", "component", require=ledger_team(2), waivable_by=("change-enablement",)),
+        policy("comp-paths", "component", severity="warning",
+               match=Match(paths=("services/crm/**", "!services/crm/docs/**")),
+               require=Require(approvals=(ApprovalRule(owners_of="impacted_components"),),
+                               tests=(SuiteRule(from_="touched_components"),))),
+        policy("change-freeze", "change", deny="Release freeze", waivable_by=("change-enablement",)),
+        policy("change-owners", "change", require=owners),
+    ]
+
+
+def estate_inputs() -> dict[str, Any]:
+    waivers = [dict(WAIVER, policy=p)
+               for p in ("org-all", "org-ledger", "comp-owners", "comp-ledger", "change-freeze")]
+    return {
+        "man": manifest(waivers=waivers, tickets=["CRM-5"]),
+        "ev": evidence(review("carol"), review("alice"), review("erin"),
+                       suites={"crm-unit": suite("crm-unit"),
+                               "ledger-contract": suite("ledger-contract", failures=1)},
+                       files=("services/crm/app.py", "services/crm/docs/a.md", "README.md")),
+    }
+
+
+def merged_one_by_one(policies: list[Policy], **inputs: Any) -> list[Requirement]:
+    """The requirements merged from each policy evaluated on its own: per (kind, target), the
+    strictest asker not waived (error, then count, then not satisfied; ties: the earliest)."""
+    asked: dict[tuple[str, str], list[tuple[Requirement, bool]]] = {}
+    for p in policies:
+        results, reqs, _ = run([p], **inputs)
+        for r in reqs:
+            asked.setdefault((r.kind, r.target), []).append((r, results[0].waived))
+    merged = []
+    for group in asked.values():
+        live = [r for r, waived in group if not waived]
+        candidates = live or [r for r, _ in group]
+        winner = max(candidates, key=lambda r: (r.severity == "error", r.count,
+                                                r.status != "satisfied"))  # max keeps the first
+        others = tuple(dict.fromkeys(r.policy for r, _ in group if r.policy != winner.policy))
+        if live and winner.status == "waived":  # cannot happen: live askers are not waived
+            raise AssertionError(winner)
+        merged.append(Requirement(**{**winner.__dict__, "also_required_by": others}))
+    return merged
+
+
+def test_evaluating_the_same_inputs_twice_gives_identical_results() -> None:
+    policies, inputs = estate_policies(), estate_inputs()
+    assert run(policies, **inputs) == run(policies, **inputs)
+
+
+def test_one_call_merges_exactly_what_each_policy_asks_on_its_own() -> None:
+    policies, inputs = estate_policies(), estate_inputs()
+    _, reqs, _ = run(policies, **inputs)
+    assert list(reqs) == merged_one_by_one(policies, **inputs)
+    by_key = {(r.kind, r.target): r for r in reqs}
+    # a requirement asked through several rules of several policies
+    crm = by_key[("approval", "component:crm")]
+    assert (crm.policy, crm.also_required_by) == (
+        "vs-all", ("org-owners", "org-all", "comp-owners", "comp-paths", "change-owners"))
+    # equally strict asks from different rules: the earliest policy's wins
+    unit = by_key[("test", "suite:crm-unit")]
+    assert (unit.policy, unit.detail) == (
+        "org-unit", "suite crm-unit: passed, 3 of 3 tests ran in reports/crm-unit.xml")
+    # one asked through different rules by waived policies only: the strictest shows waived
+    ledger = by_key[("approval", "team:ledger-team")]
+    assert (ledger.policy, ledger.count, ledger.status, ledger.also_required_by) == (
+        "comp-ledger", 2, "waived", ("org-ledger",))
+
+
+def test_one_call_asks_the_union_of_each_layer_evaluated_separately() -> None:
+    policies, inputs = estate_policies(), estate_inputs()
+    results, reqs, _ = run(policies, **inputs)
+    layered_results: list[Any] = []
+    askers: dict[tuple[str, str], set[str]] = {}
+    for layer in ("org", "value-stream", "component", "change"):
+        layer_results, layer_reqs, _ = run([p for p in policies if p.layer == layer], **inputs)
+        layered_results.extend(layer_results)
+        for r in layer_reqs:
+            askers.setdefault((r.kind, r.target), set()).update((r.policy, *r.also_required_by))
+    assert list(results) == layered_results
+    assert {(r.kind, r.target): {r.policy, *r.also_required_by} for r in reqs} == askers
