@@ -27,7 +27,8 @@ def check(settings: app.CheckSettings) -> int:
     with tempfile.TemporaryDirectory(prefix="changegate-base-") as tmp:
         base_root = Path(tmp)
         config_rel = settings.config or _DEFAULT_CONFIG
-        gate = _load_gate_from_base(root, ev.base_sha, base_root, config_rel, settings.config is not None)
+        gate = _load_gate_from_base(root, ev.base_sha, base_root, config_rel, settings.config is not None,
+                                    settings.no_cache)
     run = runner.prepare(root, gate.depmap.teams, os.environ)
     changes = app.ChangeSet(
         files=run.changed_files,
@@ -64,7 +65,7 @@ def _exists_at(root: Path, rev: str, path: str) -> bool:
 
 
 def _load_gate_from_base(
-    root: Path, base_sha: str, base_root: Path, config_rel: str, explicit: bool
+    root: Path, base_sha: str, base_root: Path, config_rel: str, explicit: bool, no_cache: bool
 ) -> app.GateFiles:
     """Write the base commit's gate files into `base_root` and load them from there."""
     from changegate import loader
@@ -88,7 +89,7 @@ def _load_gate_from_base(
             content = git.show(root, base_sha, path)
             if content is not None:
                 _write(base_root, path, content)
-    return app.load_gate(base_root, config_arg)
+    return app.load_gate(base_root, config_arg, no_cache=no_cache)
 
 
 def _write(base_root: Path, rel: str, data: bytes) -> None:
@@ -115,7 +116,7 @@ def _check_edited_gate_files(
         f"this pull request edits the gate's own files ({', '.join(edited[:10])}); this check used the "
         "base commit's versions, and the edits take effect after merge")]
     try:
-        app.load_gate(root, config_path)
+        app.load_gate(root, config_path, no_cache=True)  # the PR's own files: validate only
     except InputErrors as exc:
         errors = exc.errors
     except InputError as exc:

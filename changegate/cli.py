@@ -95,6 +95,8 @@ def _diff_options(f: Any) -> Any:
                           "untracked files included) are the change.")(f)
     f = click.option("--config", "config", metavar="FILE",
                      help="Config file (default .changegate/config.yaml; every key has a default).")(f)
+    f = click.option("--no-cache", "no_cache", is_flag=True,
+                     help="Do not read or write the compiled-map cache (also CHANGEGATE_NO_CACHE=1).")(f)
     return f
 
 

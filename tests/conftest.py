@@ -71,3 +71,10 @@ def in_dir(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         monkeypatch.chdir(path)
 
     return _chdir
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own compiled-map cache directory, never the user's ~/.cache."""
+    monkeypatch.setenv("CHANGEGATE_CACHE_DIR", str(tmp_path_factory.mktemp("changegate-cache")))
+    monkeypatch.delenv("CHANGEGATE_NO_CACHE", raising=False)

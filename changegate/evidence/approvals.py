@@ -17,12 +17,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 
 from changegate.errors import EvidenceError, InputError, InputErrors
 from changegate.evidence.files import read_bounded
 from changegate.models import Approvals, Review
 from changegate.resources import schema_path
+from changegate.schemas import fast_check
 from changegate.yamlio import Lines, json_lines
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -48,7 +48,7 @@ def _key_path(path: Any) -> str:
     return out or "(top level)"
 
 
-def _schema_message(error: jsonschema.ValidationError) -> str:
+def _schema_message(error: Any) -> str:
     where = _key_path(error.absolute_path)
     if error.validator == "type":
         expected = error.validator_value
@@ -67,7 +67,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
-def _error_path(error: jsonschema.ValidationError) -> tuple[Any, ...]:
+def _error_path(error: Any) -> tuple[Any, ...]:
     """The key path whose line a message should carry (an unknown key's own line)."""
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -76,6 +76,17 @@ def _error_path(error: jsonschema.ValidationError) -> tuple[Any, ...]:
         if unknown:
             return path + (unknown[0],)
     return path
+
+
+def _shape_errors(data: Any, lines: Lines, source: str) -> list[InputError]:
+    """Every schema problem of an approvals document, located (jsonschema loads only here)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    return [
+        EvidenceError(_schema_message(e), source, lines.line(_error_path(e)))
+        for e in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    ]
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -112,11 +123,7 @@ def parse(text: str, source: str) -> Approvals:
     except RecursionError as exc:
         raise EvidenceError("nested too deeply", source) from exc
     lines = Lines(compute=lambda: json_lines(text))
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    errors: list[InputError] = [
-        EvidenceError(_schema_message(e), source, lines.line(_error_path(e)))
-        for e in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    ]
+    errors = [] if fast_check("approvals")(data) else _shape_errors(data, lines, source)
     reviews: list[Review] = []
     if not errors:
         for index, raw in enumerate(data.get("reviews", [])):
