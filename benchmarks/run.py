@@ -42,6 +42,7 @@ class Case:
     prepare: Callable[[], Path] | None = None  # generates data; returns the cwd
     run_inline: Callable[[], dict[str, Any]] | None = None
     target_speedup: float | None = None  # in-process path matching: x faster than codeowners
+    env: dict[str, str] = field(default_factory=dict)  # extra environment for the command
 
 
 @dataclass
@@ -82,7 +83,8 @@ _WRAPPER = (
 )
 
 
-def run_once(argv: Sequence[str], cwd: Path | None) -> tuple[float, float, int, str]:
+def run_once(argv: Sequence[str], cwd: Path | None,
+             env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
     """Run `argv` once; return (wall ms, peak RSS MB, exit code, stderr tail).
 
     The peak RSS is measured by a small parent (/usr/bin/time, else a tiny Python wrapper)
@@ -94,7 +96,7 @@ def run_once(argv: Sequence[str], cwd: Path | None) -> tuple[float, float, int, 
         else:
             cmd = [sys.executable, "-I", "-S", "-c", _WRAPPER, rss.name, *argv]
         started = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+        proc = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
                               stdout=subprocess.DEVNULL, stderr=err, check=False)
         wall = (time.perf_counter() - started) * 1000
         err.seek(0)
@@ -118,7 +120,7 @@ def measure(case: Case, repeat: int, warmup: bool) -> Result:
     walls: list[float] = []
     rss: list[float] = []
     if warmup:
-        wall, peak, code, tail = run_once(case.argv, cwd)
+        wall, peak, code, tail = run_once(case.argv, cwd, case.env)
         if code not in case.expect_exit:
             result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
             result.exit_codes.append(code)
@@ -129,7 +131,7 @@ def measure(case: Case, repeat: int, warmup: bool) -> Result:
             rss.append(peak)
             runs = min(runs, 3) - 1
     for _ in range(runs):
-        wall, peak, code, tail = run_once(case.argv, cwd)
+        wall, peak, code, tail = run_once(case.argv, cwd, case.env)
         result.exit_codes.append(code)
         if code not in case.expect_exit:
             result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
@@ -284,12 +286,14 @@ def _check_argv(pr: int, config: str | None = None, lift: bool = False) -> list[
 
 def _generated(name: str, components: int, pr: int, *, target_ms: float | None = None,
                target_rss_mb: float | None = None, config: str | None = None,
-               note: str = "", lift: bool = False) -> Case:
+               note: str = "", lift: bool = False, cold: bool = False) -> Case:
     note += " (limits lifted)" if lift else ""
+    note += ", cold: no compiled-map cache" if cold else ""
     return Case(name=name,
                 description=f"check, {components:,} components, {pr:,} changed files{note}",
                 argv=_check_argv(pr, config, lift), expect_exit=(0, 1), target_ms=target_ms,
-                target_rss_mb=target_rss_mb, prepare=lambda: ensure_case(components))
+                target_rss_mb=target_rss_mb, prepare=lambda: ensure_case(components),
+                env={"CHANGEGATE_NO_CACHE": "1"} if cold else {})
 
 
 def all_cases(quick: bool, repeat: int, lift: bool = False) -> list[Case]:
@@ -315,6 +319,7 @@ def all_cases(quick: bool, repeat: int, lift: bool = False) -> list[Case]:
         _generated("20k-10", 20000, 10, lift=lift),
         _generated("20k-1000", 20000, 1000, lift=lift),
         _generated("20k-5000", 20000, 5000, lift=lift, target_ms=1500, target_rss_mb=400),
+        _generated("20k-5000-cold", 20000, 5000, lift=lift, cold=True),
         _generated("20k-5000-json", 20000, 5000, lift=lift, config=".changegate/config-json.yaml",
                    note=" (JSON map)"),
         # Scaling in components (with 20k-1000 above); scaling in files is 20k-10/1000/5000.
@@ -389,6 +394,18 @@ def run(quick: bool = False, names: Sequence[str] | None = None, repeat: int | N
     0 when every case ran (met or not), 1 when a case failed to run."""
     repeat = repeat or (1 if quick else 5)
     cases = select(all_cases(quick, repeat, lift), names)
+    # A private compiled-map cache for this run: each case's warm-up run fills it, so the
+    # measured runs are warm (a PR run after the first); "-cold" cases switch it off.
+    cache_dir = tempfile.mkdtemp(prefix="changegate-bench-cache-")
+    os.environ["CHANGEGATE_CACHE_DIR"] = cache_dir
+    try:
+        return _run_cases(cases, quick, repeat, json_out, log, lift)
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+def _run_cases(cases: list[Case], quick: bool, repeat: int, json_out: Path | None,
+               log: Callable[[str], None], lift: bool) -> int:
     baseline_case = Case("baseline", "python -c pass", argv=[sys.executable, "-c", "pass"])
     baseline = measure(baseline_case, max(repeat, 5), warmup=True)
     results: list[Result] = []
