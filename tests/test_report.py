@@ -593,3 +593,12 @@ def test_unknown_format_is_a_key_error() -> None:
     with pytest.raises(KeyError) as info:
         render("yaml", make_decision())
     assert info.value.args[0] == "unknown format 'yaml'; choose from text, json, markdown"
+
+
+def test_json_puts_each_requirement_on_its_own_line_and_round_trips() -> None:
+    decision = make_decision()
+    text = json_report.render(decision)
+    assert json.loads(text) == json_report.to_dict(decision)
+    lines = text.splitlines()
+    for req in json_report.to_dict(decision)["requirements"]:
+        assert "    " + json.dumps(req, ensure_ascii=False) in [line.rstrip(",") for line in lines]
