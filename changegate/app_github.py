@@ -27,8 +27,12 @@ def check(settings: app.CheckSettings) -> int:
     with tempfile.TemporaryDirectory(prefix="changegate-base-") as tmp:
         base_root = Path(tmp)
         config_rel = settings.config or _DEFAULT_CONFIG
+        # The compiled-map cache is a file a pull request's own code (its tests, run earlier
+        # in the same job) could write; so in GitHub mode it is used only when the workflow
+        # opts in by setting CHANGEGATE_CACHE_DIR (see docs/performance.md).
+        no_cache = settings.no_cache or not os.environ.get("CHANGEGATE_CACHE_DIR")
         gate = _load_gate_from_base(root, ev.base_sha, base_root, config_rel, settings.config is not None,
-                                    settings.no_cache)
+                                    no_cache)
     run = runner.prepare(root, gate.depmap.teams, os.environ)
     changes = app.ChangeSet(
         files=run.changed_files,

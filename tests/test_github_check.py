@@ -223,6 +223,20 @@ def test_all_approvals_present_passes(pr: Pr) -> None:
     assert result.outputs["decision"] == "pass"
 
 
+def test_github_mode_leaves_the_map_cache_off_unless_the_workflow_opts_in(
+    pr: Pr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CHANGEGATE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert pr.check().code in (0, 1)
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+    opted_in = tmp_path / "opted-in"
+    monkeypatch.setenv("CHANGEGATE_CACHE_DIR", str(opted_in))
+    assert pr.check().code in (0, 1)
+    assert [p.suffix for p in opted_in.iterdir()] == [".pickle"]
+
+
 def test_stale_dismissed_and_author_approvals_do_not_count(pr: Pr) -> None:
     pr.review("alice")
     pr.review("fay", commit="0" * 40)  # on an earlier commit
