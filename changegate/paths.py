@@ -19,10 +19,13 @@ pattern, once, under one literal anchor it has —
 When a pattern has several anchors it goes under the one fewest patterns share.
 
 Each anchor is a necessary condition for a match, so the candidates are a superset of the
-matching patterns and the answers are exactly those of a full scan. Patterns are translated
-and compiled lazily, the first time a file selects them, so building the index is cheap;
-the commonest shapes (``a/b``, ``a/b/``, ``a/b/**``, ``name``, ``*.ext``, ``**/*.ext``) need
-no regex at all once their anchor selected the file.
+matching patterns and the answers are exactly those of a full scan. Regexes are compiled
+lazily, the first time a file selects them, so building the index is cheap; the commonest
+shapes (``a/b``, ``a/b/``, ``a/b/**``, ``name``, ``*.ext``, ``**/*.ext``) need no regex at
+all once their anchor selected the file. A pattern filed under its literal prefix ``P``
+runs only the regex of what follows ``P`` (pathspec's regex for ``X<tail>`` minus ``^X``),
+from the end of ``P``: ``a/*.py`` and ``b/c/*.py`` share one compiled regex, so 40,000
+patterns of a few shapes compile a handful of regexes, not 40,000.
 
 A pattern pathspec rejects (``!`` alone, a trailing backslash) raises InputError when first
 used; loaders should check each pattern with `pattern_error` to report its file and line.
@@ -30,6 +33,7 @@ used; loaders should check each pattern with `pattern_error` to report its file 
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,17 +57,22 @@ def normalize_path(path: str) -> str:
     return path
 
 
-@lru_cache(maxsize=65536)
-def _compile(pattern: str) -> _Compiled:
-    """Translate one gitwildmatch pattern with pathspec; raise InputError when invalid."""
+def _compile_raw(pattern: str) -> tuple[str | None, bool | None]:
+    """pathspec's (regex text, include) for one pattern; ValueError when it is invalid."""
     try:  # lazy: pathspec costs ~20 ms to import, and most commands match few patterns
         from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as Pattern
     except ImportError:  # pragma: no cover - pathspec 0.12
         from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef]
             GitWildMatchPattern as Pattern,
         )
+    return Pattern.pattern_to_regex(pattern)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=65536)
+def _compile(pattern: str) -> _Compiled:
+    """Translate one gitwildmatch pattern with pathspec; raise InputError when invalid."""
     try:
-        regex, include = Pattern.pattern_to_regex(pattern)
+        regex, include = _compile_raw(pattern)
     except ValueError as exc:  # pathspec's GitIgnorePatternError is a ValueError
         raise InputError(f"invalid path pattern {pattern!r}: {exc}") from None
     if regex is None or include is None:  # blank, comment, "/", bad range: matches nothing
@@ -92,21 +101,22 @@ def matches_any(patterns: Sequence[str], path: str) -> bool:
 
 
 PREFIX, NAME, EXT = 0, 1, 2  # anchor kinds, in order of preference on a tie
-# Shortcuts for the commonest shapes, valid once the pattern's only anchor selected the path:
-REGEX, ALWAYS, LONGER = 0, 1, 2  # run the regex | it matches | it matches when len(path) > len(key)
+# How an entry decides once its anchor selected the path:
+ALWAYS, LONGER, TAIL, REGEX = 0, 1, 2, 3
+# ALWAYS: it matches | LONGER: it matches when len(path) > len(anchor key) | TAIL: the
+# regex of the text after a literal prefix (one per distinct tail), run from the end of
+# the prefix | REGEX: the whole pattern's regex, searched.
 
 Anchor = tuple[int, str]
-# (anchors, shortcut, include); None for a blank line or comment.
-Shape = tuple[list[Anchor], int, bool]
+# (anchors, how, its text, include): (how, text) is how the pattern decides when it is
+# filed under its first anchor; under any other it runs its whole regex.
+Shape = tuple[list[Anchor], int, str, bool]
 
 
-def _shape(pattern: str) -> Shape | None:
-    """Every literal anchor of `pattern`, each a necessary condition for a match:
-    (PREFIX, leading literal directories) for an anchored pattern, (NAME, segment) for each
-    other fully literal segment, (EXT, extension) for each segment ending in a literal
-    extension; plus a shortcut when the pattern's only anchor decides the match. Mirrors
-    pathspec's normalisation; a segment with any glob syntax or escape counts as
-    non-literal, which only ever makes the anchors fewer, never wrong."""
+def _body(pattern: str) -> tuple[str, bool, bool] | None:
+    """The pattern text pathspec translates (trailing blanks, ``!`` and a leading ``/``
+    removed), whether it includes and whether it had that ``/``; None for a blank line,
+    comment or lone ``/``."""
     text = pattern if pattern.endswith("\\ ") else pattern.rstrip()
     if not text or text[0] == "#" or text == "/":
         return None
@@ -114,9 +124,47 @@ def _shape(pattern: str) -> Shape | None:
     if not include:
         text = text[1:]
     if text[:1] == "/":
-        text = text[1:]
-        anchored = True
-    else:
+        return text[1:], include, True
+    return text, include, False
+
+
+def _after_prefix(prefix: str, tail: str, pattern: str) -> tuple[int, str]:
+    """How a pattern ``prefix + tail`` decides a path that starts with `prefix`."""
+    if not tail:  # "a/b": the path or anything under it
+        return (ALWAYS, "")
+    if "//" in prefix or prefix[:1] == "/":  # an empty directory name: leave it to pathspec
+        return (REGEX, pattern)
+    if tail == "/" or tail == "/**":  # "a/b/", "a/b/**": anything under it
+        return (LONGER, "")
+    return (TAIL, tail)
+
+
+def _shape(pattern: str) -> Shape | None:
+    """Every literal anchor of `pattern`, each a necessary condition for a match:
+    (PREFIX, leading literal directories) for an anchored pattern, (NAME, segment) for each
+    other fully literal segment, (EXT, extension) for each segment ending in a literal
+    extension; and how the pattern decides under its first anchor. Mirrors pathspec's
+    normalisation; a segment with any glob syntax or escape counts as non-literal, which
+    only ever makes the anchors fewer, never wrong."""
+    if pattern[:1] not in ("!", "/", "#", "") and not pattern[-1].isspace():
+        # Fast paths for the commonest shapes, "a/b/**" and "a/b/*.ext".
+        glob = _GLOB.search(pattern)
+        if glob is not None:
+            start = glob.start()
+            if start > 1 and pattern[start - 1] == "/" and "//" not in pattern:
+                rest = pattern[start:]
+                if rest == "**":
+                    return ([(PREFIX, pattern[: start - 1])], LONGER, "", True)
+                if rest[:2] == "*." and "/" not in rest and _GLOB.search(rest, 1) is None:
+                    ext = rest[rest.rfind(".") + 1 :]
+                    if ext:
+                        return ([(PREFIX, pattern[: start - 1]), (EXT, ext)], TAIL, "/" + rest, True)
+                return (_segment_anchors(rest, [(PREFIX, pattern[: start - 1])]), TAIL, "/" + rest, True)
+    body = _body(pattern)
+    if body is None:
+        return None
+    text, include, anchored = body
+    if not anchored:
         # One segment (optionally with a trailing slash) matches at any depth.
         slash = text.find("/")
         anchored = 0 <= slash < len(text) - 1
@@ -124,24 +172,36 @@ def _shape(pattern: str) -> Shape | None:
     if glob is None:  # a literal path or name: nothing is more selective
         literal = text.rstrip("/")
         if not literal:
-            return ([], REGEX, include)
-        if literal == text:  # "a/b" and "name" match the path or anything under it
-            return ([(PREFIX if anchored else NAME, literal)], ALWAYS, include)
-        if anchored:  # "a/b/" matches only what is under it
-            return ([(PREFIX, literal)], LONGER, include)
-        return ([(NAME, literal)], REGEX, include)
+            return ([], REGEX, pattern, include)
+        if anchored:  # "a/b" matches it and what is under it, "a/b/" only what is under
+            return ([(PREFIX, literal)], *_after_prefix(literal, text[len(literal) :], pattern), include)
+        if literal == text:  # "name" matches any segment so named, and what is under it
+            return ([(NAME, literal)], ALWAYS, "", include)
+        return ([(NAME, literal)], REGEX, pattern, include)
     out: list[Anchor] = []
     start = 0
-    shortcut = REGEX
+    how, arg = REGEX, pattern
     if anchored:
         cut = text.rfind("/", 0, glob.start())
         if cut > 0:
             # The prefix implies its own segments, so only later segments add anchors.
             out.append((PREFIX, text[:cut]))
+            how, arg = _after_prefix(text[:cut], text[cut:], pattern)
             start = cut + 1
-            if text[start:] == "**":  # "a/b/**"
-                shortcut = LONGER
-    for segment in text[start:].split("/"):
+    _segment_anchors(text[start:], out)
+    if len(out) == 1 and not start and out[0][0] == EXT:
+        ext = out[0][1]
+        if text == "*." + ext and not anchored or text == "**/*." + ext:
+            how, arg = ALWAYS, ""  # "*.py" or "**/*.py": some segment ends in ".py"
+    if len(out) > 1 and out[0][0] != PREFIX:
+        how, arg = REGEX, pattern
+    return (out, how, arg, include)
+
+
+def _segment_anchors(text: str, out: list[Anchor]) -> list[Anchor]:
+    """`out` with a NAME anchor for each literal segment of `text` and an EXT anchor for
+    each other segment ending in a literal extension."""
+    for segment in text.split("/"):
         if not segment or segment == "**":
             continue
         if _GLOB.search(segment) is None:
@@ -152,13 +212,27 @@ def _shape(pattern: str) -> Shape | None:
             ext = segment[dot + 1 :]
             if ext and _GLOB.search(ext) is None:
                 out.append((EXT, ext))
-                if segment == "*." + ext and (text == "**/" + segment or text == segment and not anchored):
-                    shortcut = ALWAYS  # "*.py" or "**/*.py": some segment ends in ".py"
-    return (out, shortcut if len(out) == 1 else REGEX, include)
+    return out
 
 
-def _rarest(found: list[Anchor], popularity: Counter[Anchor]) -> Anchor:
-    return min(found, key=lambda a: (popularity[a], a[0], -len(a[1]), a[1]))
+@lru_cache(maxsize=4096)
+def _tail(tail: str) -> re.Pattern[str] | None:
+    """The regex for what follows a literal prefix ``P`` in a pattern ``P<tail>``, to run
+    from the end of ``P``: pathspec's regex for ``X<tail>`` without its ``^X``, so one regex
+    serves every prefix with that tail. None when pathspec rejects it or it is not of that
+    form (the caller then uses the whole pattern's regex)."""
+    try:
+        regex, include = _compile_raw("X" + tail)
+    except ValueError:
+        return None
+    if regex is None or include is None or not regex.startswith("^X"):
+        return None
+    return re.compile(regex[2:])
+
+
+# One pattern occurrence: (owner, position in the owner's list, how, anchor key length,
+# text for `how`, pattern, include).
+_Entry = tuple[str, int, int, int, str, str, bool]
 
 
 class PathIndex:
@@ -166,100 +240,103 @@ class PathIndex:
     claim a path, exactly as a full per-owner last-match-wins scan would."""
 
     def __init__(self, owners: Mapping[str, Sequence[str]]) -> None:
-        # Per distinct pattern text: (pattern, shortcut, length of its anchor key, include).
-        self._patterns: list[tuple[str, int, int, bool]] = []
-        # Per pattern occurrence ("entry"), as parallel lists: owner, position in the
-        # owner's list, distinct-pattern number. Few objects: building stays cheap.
-        self._owner: list[str] = []
-        self._position: list[int] = []
-        self._pattern: list[int] = []
-        self._by_prefix: dict[str, list[int]] = {}
-        self._by_name: dict[str, list[int]] = {}
-        self._by_ext: dict[str, list[int]] = {}
-        self._residual: list[int] = []
-        number: dict[str, int] = {}
-        shapes: list[Shape | None] = []
-        for owner in sorted(owners):
-            for position, pattern in enumerate(owners[owner]):
-                pid = number.get(pattern)
-                if pid is None:
-                    pid = number[pattern] = len(shapes)
-                    shapes.append(_shape(pattern))
-                self._owner.append(owner)
-                self._position.append(position)
-                self._pattern.append(pid)
-        popularity = Counter(chain.from_iterable(shape[0] for shape in shapes if shape is not None))
-        # Where each distinct pattern goes: (table, key), None = residual, False = nowhere.
+        self._by_prefix: dict[str, list[_Entry]] = {}
+        self._by_name: dict[str, list[_Entry]] = {}
+        self._by_ext: dict[str, list[_Entry]] = {}
+        self._residual: list[_Entry] = []
+        order = sorted(owners)
+        self._size = sum(len(owners[owner]) for owner in order)
+        # The build makes ~100k small acyclic containers; the cyclic collector's passes
+        # over them cost about as much as the build itself, so it waits until the end.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(owners, order)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, owners: Mapping[str, Sequence[str]], order: list[str]) -> None:
+        shapes = {pattern: _shape(pattern) for owner in order for pattern in owners[owner]}
+        popularity = Counter(chain.from_iterable(shape[0] for shape in shapes.values() if shape))
+        count = popularity.__getitem__
         tables = (self._by_prefix, self._by_name, self._by_ext)
-        places: list[tuple[dict[str, list[int]], str] | bool | None] = []
-        for pattern, shape in zip(number, shapes):
-            if shape is None:  # blank line or comment: matches nothing
-                places.append(False)
-                self._patterns.append((pattern, REGEX, 0, True))
-                continue
-            found, shortcut, include = shape
-            if not found:
-                places.append(None)
-                self._patterns.append((pattern, REGEX, 0, include))
-                continue
-            # The rarest anchor: the fewest other patterns share that bucket.
-            kind, key = found[0] if len(found) == 1 else _rarest(found, popularity)
-            places.append((tables[kind], key))
-            self._patterns.append((pattern, shortcut, len(key), include))
         residual = self._residual
-        for entry, pid in enumerate(self._pattern):
-            place = places[pid]
-            if place is None:
-                residual.append(entry)
-            elif place is not False:
-                table, key = place  # type: ignore[misc]
+        for owner in order:
+            for position, pattern in enumerate(owners[owner]):
+                shape = shapes[pattern]
+                if shape is None:  # blank line or comment: matches nothing
+                    continue
+                found, how, arg, include = shape
+                if not found:
+                    residual.append((owner, position, REGEX, 0, pattern, pattern, include))
+                    continue
+                anchor = found[0]
+                if len(found) > 1:  # the rarest anchor: the fewest other patterns share it
+                    least = count(anchor)
+                    for other in found[1:]:
+                        seen = count(other)
+                        if seen < least or seen == least and (other[0], -len(other[1]), other[1]) < (
+                            anchor[0], -len(anchor[1]), anchor[1]
+                        ):
+                            anchor, least = other, seen
+                    if anchor is not found[0]:
+                        how, arg = REGEX, pattern
+                kind, key = anchor
+                table = tables[kind]
                 bucket = table.get(key)
                 if bucket is None:
-                    table[key] = [entry]
-                else:
-                    bucket.append(entry)
+                    bucket = table[key] = []
+                bucket.append((owner, position, how, len(key), arg, pattern, include))
 
     def __len__(self) -> int:
-        return len(self._owner)
+        return self._size
 
-    def _candidates(self, path: str) -> set[int]:
-        found: set[int] = set(self._residual)
+    def _buckets(self, path: str) -> list[list[_Entry]]:
+        """The buckets whose anchor `path` has (each a superset of what can match)."""
+        found = [self._residual]
         by_prefix, by_name, by_ext = self._by_prefix, self._by_name, self._by_ext
         end = -1
         for segment in path.split("/"):
             end += len(segment) + 1
             hit = by_prefix.get(path[:end])
             if hit:
-                found.update(hit)
+                found.append(hit)
             hit = by_name.get(segment)
-            if hit:
-                found.update(hit)
+            if hit:  # a name twice in the path selects its bucket twice: harmless
+                found.append(hit)
             dot = segment.rfind(".")
             if dot >= 0:
                 hit = by_ext.get(segment[dot + 1 :])
                 if hit:
-                    found.update(hit)
+                    found.append(hit)
         return found
 
     def match(self, path: str) -> tuple[str, ...]:
         """The owner ids (sorted) whose pattern lists claim `path`."""
         path = normalize_path(path)
         decided: dict[str, tuple[int, bool]] = {}
-        owners, positions, numbers, patterns = self._owner, self._position, self._pattern, self._patterns
-        for entry in self._candidates(path):
-            owner, position = owners[entry], positions[entry]
-            best = decided.get(owner)
-            if best is not None and best[0] > position:
-                continue
-            pattern, shortcut, key_len, include = patterns[numbers[entry]]
-            if shortcut == ALWAYS:
-                hit = True
-            elif shortcut == LONGER:
-                hit = len(path) > key_len
-            else:
-                regex, include = _compile(pattern)
-                hit = regex is not None and regex.search(path) is not None
-            if hit:
+        for bucket in self._buckets(path):
+            for owner, position, how, size, text, pattern, include in bucket:
+                best = decided.get(owner)
+                if best is not None and best[0] > position:
+                    continue
+                if how == LONGER:
+                    if len(path) <= size:
+                        continue
+                elif how == TAIL:
+                    regex = _tail(text)
+                    if regex is not None:
+                        if regex.match(path, size) is None:
+                            continue
+                    else:
+                        regex, include = _compile(pattern)
+                        if regex is None or regex.search(path) is None:
+                            continue
+                elif how == REGEX:
+                    regex, include = _compile(pattern)
+                    if regex is None or regex.search(path) is None:
+                        continue
                 decided[owner] = (position, include)
         return tuple(sorted(owner for owner, (_, include) in decided.items() if include))
 

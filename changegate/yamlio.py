@@ -4,13 +4,19 @@ The YAML is composed into a node graph first (the C parser when PyYAML has it), 
 checked — alias expansion, nesting depth, duplicate keys, unknown tags — and only then
 turned into Python data. A billion-laughs document is therefore rejected by counting
 nodes with memoisation, never by building the expanded object.
+
+Large documents (a big map) first try a fast path, the Rust parser `yaml_rs`, kept only
+when a text scan and a check of its result show it is exactly what the careful loader
+builds; anything else, and every error, goes to the careful loader (see `load_yaml`).
 """
 
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator
+from itertools import chain, compress
 from typing import Any, Union
 
 import yaml
@@ -49,16 +55,20 @@ _SCALAR_TAGS = frozenset(
 class Lines:
     """1-based line of each key path of a loaded document.
 
-    `table` may be given directly, or `compute` may build it on first use (JSON, where
-    lines are only needed when something is wrong)."""
+    `table` may be given directly, or `compute` may build it on first use (JSON, and YAML
+    read by the fast path, where lines are only needed when something is wrong). `shallow`
+    holds lines known without that work (the fast path's top two levels of keys): they are
+    answered from it, and only other paths run `compute`."""
 
     def __init__(
         self,
         table: dict[PathKey, int] | None = None,
         compute: Callable[[], dict[PathKey, int]] | None = None,
+        shallow: dict[PathKey, int] | None = None,
     ) -> None:
         self._table = table
         self._compute = compute
+        self._shallow = shallow
 
     @property
     def table(self) -> dict[PathKey, int]:
@@ -68,17 +78,23 @@ class Lines:
 
     @property
     def eager(self) -> bool:
-        """Whether lines are known without extra work (YAML); JSON computes them on demand."""
-        return self._table is not None
+        """Whether the lines of entries are known without extra work (YAML); JSON computes
+        them on demand."""
+        return self._table is not None or self._shallow is not None
 
     def get(self, path: PathKey) -> int | None:
         """The line of exactly `path`, or None."""
-        return self.table.get(tuple(path))
+        path = tuple(path)
+        if self._shallow is not None and path in self._shallow:
+            return self._shallow[path]
+        return self.table.get(path)
 
     def line(self, path: PathKey) -> int:
         """The line of `path`, or of its nearest known ancestor (0 when none is known)."""
-        table = self.table
         path = tuple(path)
+        if self._shallow is not None and path in self._shallow:
+            return self._shallow[path]
+        table = self.table
         while path:
             found = table.get(path)
             if found:
@@ -181,7 +197,7 @@ def decode(data: bytes, file: str) -> str:
         raise YamlError(f"not UTF-8 text (byte {err.start})", file, line) from None
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, Lines]:
+def load_yaml_careful(text: str, file: str) -> tuple[Any, Lines]:
     """Parse one YAML document safely; returns (data, Lines). Raises YamlError.
 
     Built straight from the parser's events (libyaml when available) in one pass that
@@ -305,6 +321,179 @@ def load_yaml(text: str, file: str) -> tuple[Any, Lines]:
     if not lines:
         lines[()] = 1
     return root, Lines(lines)
+
+
+# --------------------------------------------------------------------------- YAML, fast path
+
+#: Documents at least this long (characters) try the fast parser first; smaller ones (config,
+#: policies, manifests) are read by the careful loader alone, which is quick at that size.
+FAST_MIN_CHARS = 64 * 1024
+
+# Text that the fast path leaves to the careful loader, found by a conservative scan (a
+# match inside a quoted string only costs the fast path): anchors, aliases and tags at the
+# start of a token; numbers whose meaning differs between YAML 1.1 and 1.2 (leading zero:
+# `010`, `0o17`, `0x1F`, `0b1`; `+5`; `1_000`); directives and `...`; and indentation deep
+# enough to nest many levels (the fast parser recurses: some tens of thousands of nested
+# levels crash the process, so no such text may reach it). Each pattern starts with a
+# literal, which the regex engine finds quickly; a lookbehind then checks what precedes it.
+_TOKEN_START = r"[\s\[\]{},:]"
+_UNSAFE_TEXT = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"\*(?<={_TOKEN_START}\*)",
+        rf"&(?<={_TOKEN_START}&)",
+        rf"!(?<={_TOKEN_START}!)",
+        rf"0[0-9a-zA-Z_](?:(?<={_TOKEN_START}0.)|(?<={_TOKEN_START}[-+]0.))",
+        rf"\+(?<={_TOKEN_START}\+)",
+        r"_(?<=[0-9]_)",
+        r"\n(?:%|\.\.\.(?=\s|$)|[ \t?:-]{48})",
+    )
+)
+_DOC_START = re.compile(r"\n---(?=\s|$)")
+
+
+def _non_str_plain() -> re.Pattern[str]:
+    """A line (between two "\\n") that PyYAML would read, written plain, as something other
+    than a string or a date (the careful loader keeps dates as text): bool, int, float,
+    null, merge, value, yaml — PyYAML's own patterns, led by the literal "\\n"."""
+    patterns = {
+        regexp.pattern
+        for resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.values()
+        for tag, regexp in resolvers
+        if tag not in (_STR, _TIMESTAMP, "tag:yaml.org,2002:null")
+    }
+    # null without its empty alternative: an empty string can only have been quoted
+    patterns.add(r"^(?:~|null|Null|NULL)$")
+    if not all(p.startswith("^") and p.endswith("$") for p in patterns):
+        raise AssertionError("PyYAML's implicit resolvers changed shape")
+    body = "|".join(f"(?:{p[1:-1]})" for p in sorted(patterns))
+    # the lookahead drops at once the lines no pattern can match (most of them)
+    first = "".join(sorted({re.escape(c) for c in "-+0123456789.<=yYnNtTfFoO~!&*"}))
+    return re.compile(rf"\n(?=[{first}])(?:{body})(?=\n)", re.X)
+
+
+_NON_STR_PLAIN = _non_str_plain()
+_KEY = r"[A-Za-z0-9_][\w.\-/@+]*"
+_TOP_KEY = re.compile(rf"\n({_KEY})[ \t]*:(?=\s)")
+_INDENTED = re.compile(r"\n( +)[^\s#]")
+
+
+def _fast_data_ok(data: Any) -> bool:
+    """Whether data from the fast (YAML 1.2) parser is certainly what the careful loader
+    builds from the same text (already scanned by `_UNSAFE_TEXT`): only dicts with string
+    keys, lists, strings, ints, bools and None, nested at most MAX_DEPTH deep, no `<<` or
+    `=` key, and no string that the careful loader could have read as another type (`yes`,
+    `1:20`, ...). Walked a level at a time, so the per-item work runs in C loops."""
+    allowed = {str, int, bool, type(None), dict, list}
+    is_str, is_dict, is_container = {str}.__contains__, {dict}.__contains__, {dict, list}.__contains__
+    strings: list[str] = [data] if type(data) is str else []
+    level: list[Any] = [data] if type(data) in (dict, list) else []
+    depth = 0
+    while level:
+        if depth >= MAX_DEPTH:
+            return False
+        dict_flags = list(map(is_dict, map(type, level)))
+        dicts = list(compress(level, dict_flags))
+        keys = list(chain.from_iterable(dicts))
+        if (keys and set(map(type, keys)) != {str}) or "=" in keys or "<<" in keys:
+            return False
+        values = list(chain.from_iterable(map(dict.values, dicts)))
+        if len(dicts) < len(level):
+            values.extend(chain.from_iterable(compress(level, map(operator.not_, dict_flags))))
+        kinds = set(map(type, values))
+        if kinds - allowed:
+            return False
+        if str in kinds:
+            strings.extend(compress(values, map(is_str, map(type, values))))
+        if dict in kinds or list in kinds:
+            level = list(compress(values, map(is_container, map(type, values))))
+        else:
+            level = []
+        depth += 1
+    return _NON_STR_PLAIN.search("\n" + "\n".join(strings) + "\n") is None
+
+
+def _shallow_lines(text: str, data: dict[str, Any]) -> dict[PathKey, int] | None:
+    """Lines of the top two levels of keys of a block-style document, found by a text scan
+    and accepted only when the keys found are exactly the data's keys, in order (None
+    otherwise: flow style, quoted keys, ... then the careful loader works the lines out)."""
+    scan = "\n" + text  # every key line starts with "\n": a literal the regex engine skips to
+    tops = list(_TOP_KEY.finditer(scan))  # few: the document's sections
+    if [match.group(1) for match in tops] != list(data):
+        return None
+    table: dict[PathKey, int] = {}
+    offset, line = 0, 0
+
+    def line_at(position: int) -> int:  # the 1-based line that the "\n" at `position` starts
+        nonlocal offset, line
+        line += scan.count("\n", offset, position + 1)
+        offset = position + 1
+        return line
+
+    for index, match in enumerate(tops):
+        key = match.group(1)
+        table[(key,)] = line_at(match.start())
+        value = data[key]
+        if type(value) is not dict or not value:
+            continue
+        end = tops[index + 1].start() if index + 1 < len(tops) else len(scan)
+        first = _INDENTED.search(scan, match.end() - 1, end)
+        if first is None:
+            return None
+        child = re.compile(rf"\n{first.group(1)}({_KEY})[ \t]*:(?=\s)")
+        found = list(child.finditer(scan, first.start(), end))
+        if [item.group(1) for item in found] != list(value):
+            return None
+        for item in found:
+            table[(key, item.group(1))] = line_at(item.start())
+    return table
+
+
+def _load_fast(text: str) -> tuple[Any, dict[PathKey, int]] | None:
+    """The document parsed by `yaml_rs`, with the lines of its top two levels of keys; None
+    when the fast path cannot vouch for the result (the careful loader then reads it)."""
+    scan = "\n" + text
+    if "\ufeff" in text or any(pattern.search(scan) for pattern in _UNSAFE_TEXT):
+        return None
+    starts = list(_DOC_START.finditer(scan))  # one `---`, before any content, is fine
+    if starts and (len(starts) > 1 or any(
+        line.strip() and not line.lstrip().startswith("#")
+        for line in scan[: starts[0].start()].splitlines()
+    )):
+        return None
+    try:
+        import yaml_rs
+    except ImportError:
+        return None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False,
+                             duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+    except Exception:  # any doubt: the careful loader reads it and explains what is wrong
+        return None
+    if type(data) is not dict or not _fast_data_ok(data):
+        return None
+    shallow = _shallow_lines(text, data)
+    if shallow is None:
+        return None
+    return data, shallow
+
+
+def load_yaml(text: str, file: str) -> tuple[Any, Lines]:
+    """Parse one YAML document safely; returns (data, Lines). Raises YamlError.
+
+    A large document whose text and result pass the fast path's checks is parsed by
+    `yaml_rs` (Rust, about 9× faster), its deeper lines worked out by the careful loader
+    only if a message needs one; everything else — and anything the fast parser rejects —
+    goes to `load_yaml_careful`, so data, limits and errors are the careful loader's."""
+    if len(text) > MAX_BYTES:
+        raise YamlError(f"file is larger than the {MAX_BYTES // (1024 * 1024)} MiB limit", file)
+    if len(text) >= FAST_MIN_CHARS:
+        fast = _load_fast(text)
+        if fast is not None:
+            data, shallow = fast
+            return data, Lines(compute=lambda: load_yaml_careful(text, file)[1].table,
+                               shallow=shallow)
+    return load_yaml_careful(text, file)
 
 
 # --------------------------------------------------------------------------- JSON

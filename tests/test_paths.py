@@ -106,6 +106,11 @@ PATTERN_TABLE = [
     (["node_modules/"], "vendored directory at any depth"),
     (["src/app/**", "!*.py"], "negated extension inside an included tree"),
     (["[a-c]*"], "leading character class"),
+    (["a/b//"], "doubled trailing slash needs an empty directory name"),
+    (["src//lib/*"], "empty directory name inside the prefix"),
+    (["src/[lib"], "unclosed range after a prefix matches nothing"),
+    (["src/lib/**/"], "directory contents under a prefix, directory only"),
+    (["docs/**/*.md", "!docs/internal/*"], "tail globs after prefixes, with negation"),
 ]
 
 
@@ -167,6 +172,22 @@ def test_invalid_pattern_raises_input_error_when_matched() -> None:
     assert info.value.message.startswith("invalid path pattern 'bad\\\\': ")
 
 
+def test_invalid_pattern_after_a_literal_prefix_names_the_whole_pattern() -> None:
+    index = PathIndex({"o": ["src/lib/\\"]})
+    with pytest.raises(InputError) as info:
+        index.match("src/lib/x")
+    assert info.value.message == "invalid path pattern 'src/lib/\\\\': Invalid git pattern: 'src/lib/\\\\'"
+
+
+def test_patterns_sharing_a_tail_after_different_prefixes_match_under_their_own_prefix() -> None:
+    index = PathIndex({"api": ["svc/api/**/v1/*.proto"], "web": ["web/**/v1/*.proto"]})
+    assert index.match("svc/api/v1/a.proto") == ("api",)
+    assert index.match("svc/api/x/y/v1/a.proto") == ("api",)
+    assert index.match("web/v1/a.proto") == ("web",)
+    assert index.match("svc/v1/a.proto") == ()
+    assert index.match("svc/apiv1/a.proto") == ()
+
+
 def test_empty_index_matches_nothing() -> None:
     assert PathIndex({}).match("a/b") == ()
     assert len(PathIndex({"o": ["a", "#comment"]})) == 2
@@ -202,6 +223,9 @@ def random_segment(rng: random.Random) -> str:
 
 def random_pattern(rng: random.Random) -> str:
     pattern = "/".join(random_segment(rng) for _ in range(rng.randint(1, 3)))
+    if rng.random() < 0.3:  # a literal directory prefix, the commonest real shape
+        prefix = "/".join(rng.choice(SEGMENTS) for _ in range(rng.randint(1, 3)))
+        pattern = prefix + "/" + pattern
     if rng.random() < 0.2:
         pattern = "/" + pattern
     if rng.random() < 0.2:
