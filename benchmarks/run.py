@@ -446,7 +446,8 @@ def profile(name: str, out: Path | None = None, top: int = 30, lift: bool = Fals
         cmd = [sys.executable, "-m", "cProfile", "-o", str(out), str(script), *case.argv[3:]]
     elif case.argv[0] == sys.executable:  # `python -m changegate …`
         cmd = [sys.executable, "-m", "cProfile", "-o", str(out), *case.argv[1:]]
-    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, check=False)
+    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, env={**os.environ, **case.env},
+                   check=False)
     stats = pstats.Stats(str(out))
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
@@ -514,7 +515,8 @@ def phases(name: str, lift: bool = False) -> int:
     if case.argv[0] == sys.executable:  # lifted: [python, -c, code, check, ...]
         args = case.argv[3:]
     proc = subprocess.run([sys.executable, "-c", code, json.dumps(PHASES), *args], cwd=cwd,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, **case.env}, check=False)
     line = next((x for x in proc.stderr.splitlines() if x.startswith("PHASES ")), None)
     if line is None:
         print(proc.stderr[-2000:])
