@@ -379,6 +379,7 @@ def table(results: list[Result], baseline: Result) -> str:
     lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
              for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += [f"{r.name}: {r.extra['note']}" for r in results if r.extra.get("note")]
     return "\n".join(lines)
 
 
