@@ -14,6 +14,9 @@ from typing import Any, Literal
 RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
 CHANGE_TYPES: tuple[str, ...] = ("standard", "normal", "emergency")
 DEFAULT_LAYERS: tuple[str, ...] = ("org", "value-stream", "component", "change")
+#: How `changegate new` marks a value still to be written; a required field that still
+#: starts with it is not filled in.
+PLACEHOLDER_PREFIX = "TODO:"
 
 Severity = Literal["error", "warning"]
 Status = Literal["satisfied", "missing", "failed", "waived"]

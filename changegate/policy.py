@@ -18,6 +18,7 @@ from typing import Any
 
 from changegate.evidence.approvals import effective_approvers
 from changegate.models import (
+    PLACEHOLDER_PREFIX,
     Config,
     DepMap,
     Evidence,
@@ -455,6 +456,10 @@ def _field_ask(name: str, ctx: _Context) -> _Ask:
         state = "empty" if value is not _ABSENT else "missing"
         return _Ask("field", target, "missing", f"`{name}` is {state} in {where}",
                     f"Add `{name}` to {manifest.file}")
+    if isinstance(value, str) and value.strip().startswith(PLACEHOLDER_PREFIX):
+        return _Ask("field", target, "missing",
+                    f"`{name}` still holds the placeholder `changegate new` wrote in {where}",
+                    f"Replace the {PLACEHOLDER_PREFIX} text of `{name}` in {manifest.file}")
     return _Ask("field", target, "satisfied", f"`{name}` is set in {where}", "")
 
 

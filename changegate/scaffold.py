@@ -64,7 +64,7 @@ def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: m
         f"type: {change_type}                # standard | normal | emergency",
         f"owner: {owners[0] if owners else '@your-login'}"
         + ("" if len(owners) <= 1 else f"              # other owners of touched components: {', '.join(owners[1:])}"),
-        'summary: "TODO: what changes and why"',
+        f'summary: "{models.PLACEHOLDER_PREFIX} what changes and why"',
         f"components: {_flow(touched)}",
     ]
     if impact.changed_interfaces:
@@ -74,7 +74,7 @@ def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: m
         f"risk: {impact.risk.computed}",
         "tickets: []                    # e.g. [CRM-1042]",
         "rollback:",
-        '  plan: "TODO: how to undo this change"',
+        f'  plan: "{models.PLACEHOLDER_PREFIX} how to undo this change"',
         "  tested: false",
         f"tests: {_flow(tests)}",
     ]

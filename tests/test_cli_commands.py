@@ -208,6 +208,11 @@ def test_impact_output_option_writes_file_only(mini: GitRepo) -> None:
 
 
 def test_new_scaffolds_a_manifest_that_validates_and_is_checked(mini: GitRepo) -> None:
+    mini.write(".changegate/policies/change.yaml",
+               "version: 1\nlayer: change\npolicies:\n  - id: rollback\n"
+               "    match: {paths: ['**']}\n    require: {fields: [rollback.plan]}\n")
+    mini.commit("a policy requiring a rollback plan")
+    mini.git("branch", "-f", "main", "HEAD")  # part of the base, not of the change
     _change_crm_api(mini)
     result = run("new")
     assert result.exit_code == 0, result.stderr
@@ -226,6 +231,10 @@ def test_new_scaffolds_a_manifest_that_validates_and_is_checked(mini: GitRepo) -
 
     text = path.read_text(encoding="utf-8")
     assert text.count("TODO") == 2
+    unfilled = assert_valid_decision(run("check", "--format", "json").stdout)
+    plan = [r for r in unfilled["requirements"] if r["target"] == "field:rollback.plan"]
+    assert [(r["status"], r["policy"]) for r in plan] == [("missing", "rollback")]
+    assert "still holds the placeholder `changegate new` wrote" in plan[0]["detail"]
     text = (text.replace("TODO: what changes and why", "Moves the customer API to v2")
                 .replace("TODO: how to undo this change", "Redeploy the previous image"))
     path.write_text(text, encoding="utf-8")
@@ -234,6 +243,8 @@ def test_new_scaffolds_a_manifest_that_validates_and_is_checked(mini: GitRepo) -
 
     checked = run("check", "--format", "json")
     decision = assert_valid_decision(checked.stdout)
+    assert [r["status"] for r in decision["requirements"]
+            if r["target"] == "field:rollback.plan"] == ["satisfied"]
     assert decision["change"]["file"] == ".changegate/changes/crm-5-2.yaml"
     assert decision["change"]["title"] == "Crm 5 2"
 

@@ -316,6 +316,18 @@ def test_empty_fields_are_missing() -> None:
     assert reqs["field field:summary"].detail == f"`summary` is missing in {MANIFEST_FILE}"
 
 
+def test_a_field_still_holding_the_scaffold_placeholder_is_missing() -> None:
+    p = policy(require=Require(fields=("rollback.plan", "summary")))
+    reqs = requirements([p], manifest(rollback={"plan": " TODO: how to undo this change"},
+                                      summary="Remove the TODO: markers from the API"))
+    plan = reqs["field field:rollback.plan"]
+    assert (plan.status, plan.detail, plan.fix) == (
+        "missing",
+        f"`rollback.plan` still holds the placeholder `changegate new` wrote in {MANIFEST_FILE}:12",
+        f"Replace the TODO: text of `rollback.plan` in {MANIFEST_FILE}")
+    assert reqs["field field:summary"].status == "satisfied"  # only a leading marker counts
+
+
 def test_fields_without_a_manifest_are_missing() -> None:
     got = one([policy(require=Require(fields=("rollback.plan",)))], None)
     assert (got.status, got.detail, got.fix) == (
