@@ -573,7 +573,10 @@ def _approval_ask(target: str, count: int, teams: dict[str, frozenset[str]], who
     still = count - len(approved)
     askable = [m for m in eligible if m not in approved]
     team_names = ", ".join(teams) or "no team"
-    if len(askable) >= still:
+    if len(askable) == still:  # no choice left: name them
+        fix = (f"Ask {' and '.join(askable)} ({team_names}) to approve the pull request at its "
+               "head commit")
+    elif len(askable) > still:
         quantity = "one" if still == 1 else str(still)
         more = " more" if approved else ""
         fix = (f"Ask {quantity}{more} of {', '.join(askable)} ({team_names}) to approve the pull "

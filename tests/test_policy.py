@@ -413,8 +413,7 @@ def test_own_approval_never_counts() -> None:
     ev = evidence(review("erin"), author="erin")
     got = one([FINANCE], ev=ev)
     assert (got.status, got.eligible) == ("missing", ("frank",))
-    assert got.fix == ("Ask one of frank (finance-owners) to approve the pull request at its head "
-                       "commit")
+    assert got.fix == "Ask frank (finance-owners) to approve the pull request at its head commit"
 
 
 def test_committer_approval_counts_only_when_committers_are_not_excluded() -> None:
@@ -443,8 +442,10 @@ def test_team_approval_count_needs_distinct_approvers() -> None:
     assert (got.status, got.count, got.approvers) == ("missing", 2, ("erin",))
     assert got.detail == ("needs 2 approvals from distinct members of finance-owners (erin, frank); "
                           "approved so far: erin")
-    assert got.fix == ("Ask one more of frank (finance-owners) to approve the pull request at its "
-                       "head commit")
+    assert got.fix == "Ask frank (finance-owners) to approve the pull request at its head commit"
+    both = policy(require=Require(approvals=(ApprovalRule(team="finance-owners", count=2),)))
+    assert one([both], ev=evidence(review("alice"))).fix == (
+        "Ask erin and frank (finance-owners) to approve the pull request at its head commit")
     assert one([two], ev=evidence(review("erin"), review("frank"))).status == "satisfied"
 
 
