@@ -119,7 +119,9 @@ def _diff_options(f: Any) -> Any:
                    "gate files from the base commit, annotations, summary, sticky comment.")
 @click.option("--comment/--no-comment", default=True, show_default=True,
               help="In GitHub mode, create or update the sticky pull-request comment.")
-@click.option("--today", metavar="YYYY-MM-DD", hidden=True, help="Evaluate waiver expiry as of this date.")
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="Judge waiver expiry as of this date instead of today (UTC), to reproduce an "
+                   "earlier decision.")
 def check(**options: Any) -> None:
     """Gate a change: impact, policies, evidence -> pass (0) or blocked (1)."""
     from changegate import app
