@@ -292,6 +292,115 @@ def _build_map(
         for key in ("owners", "consulted", "informed"):
             _check_refs(errors, stream.refs(key), teams, "team", stream.file, stream.lines,
                         stream.path + (key,))
+    # The components are built, and their references and providers checked, in one pass
+    # that only notes whether anything is wrong; when something is (or patterns are to be
+    # checked), `_check_components` goes over them again to report every problem in order.
+    built, providers, clean = _components(components, teams, streams, interfaces)
+    if not clean or check_patterns:
+        providers = _check_components(errors, components, teams, streams, interfaces,
+                                      check_patterns)
+    for iface_id, iface in interfaces.items():
+        if check_patterns:
+            _check_patterns(errors, iface.refs("paths"), iface.file, iface.lines,
+                            iface.path + ("paths",))
+        if iface_id not in providers:
+            errors.append(
+                ReferenceError_(
+                    f"interfaces.{iface_id}: no component provides this interface "
+                    "(list it in one component's provides)",
+                    iface.file,
+                    iface.lines.line(iface.path),
+                )
+            )
+    if errors:
+        return DepMap({}, {}, {}, {}, tuple(files))
+
+    def logins(values: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.lstrip("@").lower() for v in values))
+
+    return DepMap(
+        teams={
+            key: Team(key, logins(e.refs("members")), e.data.get("name"), e.data.get("github_team"),
+                      e.loc)
+            for key, e in teams.items()
+        },
+        value_streams={
+            key: ValueStream(key, tuple(e.refs("owners")), e.data["criticality"], e.data.get("name"),
+                             tuple(e.refs("consulted")), tuple(e.refs("informed")), e.loc)
+            for key, e in streams.items()
+        },
+        components=built,
+        interfaces=_interfaces(interfaces, providers),
+        files=tuple(files),
+    )
+
+
+def _interfaces(
+    interfaces: dict[str, _Entry], providers: dict[str, tuple[str, _Entry, int]],
+) -> dict[str, Interface]:
+    built: dict[str, Interface] = {}
+    lines: Lines | None = None
+    line: Any = None
+    eager = False
+    for key, e in interfaces.items():
+        if e.lines is not lines:  # the entries of one file share its Lines (`_Entry.loc`)
+            lines, line, eager = e.lines, e.lines.line, e.lines.eager
+        get = e.data.get
+        built[key] = Interface(key, tuple(get("paths", ())), get("name"), providers[key][0],
+                               Location(e.file, line(e.path) if eager else 0))
+    return built
+
+
+def _components(
+    components: dict[str, _Entry], teams: Collection[str], streams: Collection[str],
+    interfaces: Collection[str],
+) -> tuple[dict[str, Component], dict[str, tuple[str, _Entry, int]], bool]:
+    """Every component built, the provider of each provided interface, and whether every
+    reference resolves and every interface has at most one provider (no messages: see
+    `_check_components`)."""
+    built: dict[str, Component] = {}
+    providers: dict[str, tuple[str, _Entry, int]] = {}
+    clean = True
+    lines: Lines | None = None
+    line: Any = None
+    eager = False
+    contains_team, contains_stream = teams.__contains__, streams.__contains__
+    contains_component, contains_interface = components.__contains__, interfaces.__contains__
+    for comp_id, comp in components.items():
+        if comp.lines is not lines:  # the entries of one file share its Lines (`_Entry.loc`)
+            lines, line, eager = comp.lines, comp.lines.line, comp.lines.eager
+        get = comp.data.get
+        owners = tuple(get("owners", ()))
+        value_streams = tuple(get("value_streams", ()))
+        depends_on = tuple(get("depends_on", ()))
+        provides = tuple(get("provides", ()))
+        consumes = tuple(get("consumes", ()))
+        built[comp_id] = Component(
+            comp_id, owners, tuple(get("paths", ())), get("name"), value_streams, depends_on,
+            provides, consumes, tuple(get("tests", ())), tuple(get("contract_tests", ())),
+            Location(comp.file, line(comp.path) if eager else 0),
+        )
+        if clean and not (
+            all(map(contains_team, owners)) and all(map(contains_stream, value_streams))
+            and all(map(contains_component, depends_on)) and all(map(contains_interface, consumes))
+        ):
+            clean = False
+        for index, iface in enumerate(provides):
+            if iface not in interfaces:
+                clean = False
+            elif iface in providers:
+                clean = False
+            else:
+                providers[iface] = (comp_id, comp, index)
+    return built, providers, clean
+
+
+def _check_components(
+    errors: list[InputError], components: dict[str, _Entry], teams: Collection[str],
+    streams: Collection[str], interfaces: Collection[str], check_patterns: bool,
+) -> dict[str, tuple[str, _Entry, int]]:
+    """Every problem of the components' references, patterns (when asked) and provided
+    interfaces, in order; returns the provider of each provided interface."""
     providers: dict[str, tuple[str, _Entry, int]] = {}
     for comp_id, comp in components.items():
         at = comp.path
@@ -323,51 +432,7 @@ def _build_map(
                 )
             else:
                 providers[iface] = (comp_id, comp, index)
-    for iface_id, iface in interfaces.items():
-        if check_patterns:
-            _check_patterns(errors, iface.refs("paths"), iface.file, iface.lines,
-                            iface.path + ("paths",))
-        if iface_id not in providers:
-            errors.append(
-                ReferenceError_(
-                    f"interfaces.{iface_id}: no component provides this interface "
-                    "(list it in one component's provides)",
-                    iface.file,
-                    iface.lines.line(iface.path),
-                )
-            )
-    if errors:
-        return DepMap({}, {}, {}, {}, tuple(files))
-
-    def logins(values: Iterable[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(v.lstrip("@").lower() for v in values))
-
-    return DepMap(
-        teams={
-            key: Team(key, logins(e.refs("members")), e.data.get("name"), e.data.get("github_team"),
-                      e.loc)
-            for key, e in teams.items()
-        },
-        value_streams={
-            key: ValueStream(key, tuple(e.refs("owners")), e.data["criticality"], e.data.get("name"),
-                             tuple(e.refs("consulted")), tuple(e.refs("informed")), e.loc)
-            for key, e in streams.items()
-        },
-        components={
-            key: Component(
-                key, tuple(e.refs("owners")), tuple(e.refs("paths")), e.data.get("name"),
-                tuple(e.refs("value_streams")), tuple(e.refs("depends_on")),
-                tuple(e.refs("provides")), tuple(e.refs("consumes")), tuple(e.refs("tests")),
-                tuple(e.refs("contract_tests")), e.loc,
-            )
-            for key, e in components.items()
-        },
-        interfaces={
-            key: Interface(key, tuple(e.refs("paths")), e.data.get("name"), providers[key][0], e.loc)
-            for key, e in interfaces.items()
-        },
-        files=tuple(files),
-    )
+    return providers
 
 
 # --------------------------------------------------------------------------- policies

@@ -149,17 +149,19 @@ def _shape(pattern: str) -> Shape | None:
     if pattern[:1] not in ("!", "/", "#", "") and not pattern[-1].isspace():
         # Fast paths for the commonest shapes, "a/b/**" and "a/b/*.ext".
         glob = _GLOB.search(pattern)
-        if glob is not None:
+        if glob is None:  # a literal path or name (as below, without `_body`'s work)
+            literal = pattern.rstrip("/")
+            slash = pattern.find("/")
+            if 0 <= slash < len(pattern) - 1:  # anchored
+                return ([(PREFIX, literal)], *_after_prefix(literal, pattern[len(literal) :], pattern), True)
+            if literal == pattern:
+                return ([(NAME, literal)], ALWAYS, "", True)
+            return ([(NAME, literal)], REGEX, pattern, True)
+        else:
             start = glob.start()
             if start > 1 and pattern[start - 1] == "/" and "//" not in pattern:
-                rest = pattern[start:]
-                if rest == "**":
-                    return ([(PREFIX, pattern[: start - 1])], LONGER, "", True)
-                if rest[:2] == "*." and "/" not in rest and _GLOB.search(rest, 1) is None:
-                    ext = rest[rest.rfind(".") + 1 :]
-                    if ext:
-                        return ([(PREFIX, pattern[: start - 1]), (EXT, ext)], TAIL, "/" + rest, True)
-                return (_segment_anchors(rest, [(PREFIX, pattern[: start - 1])]), TAIL, "/" + rest, True)
+                anchors, how, arg = _rest_shape(pattern[start:])
+                return ([(PREFIX, pattern[: start - 1]), *anchors], how, arg, True)
     body = _body(pattern)
     if body is None:
         return None
@@ -213,6 +215,20 @@ def _segment_anchors(text: str, out: list[Anchor]) -> list[Anchor]:
             if ext and _GLOB.search(ext) is None:
                 out.append((EXT, ext))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _rest_shape(rest: str) -> tuple[tuple[Anchor, ...], int, str]:
+    """For `_shape`'s fast path: the anchors after the literal prefix of a pattern
+    ``prefix/<rest>`` (`rest` starting at its first glob character) and how it decides.
+    Many patterns share their rest (``**``, ``*.yaml``, ``**/*.tsx``), so it is cached."""
+    if rest == "**":  # "a/b/**"
+        return ((), LONGER, "")
+    if rest[:2] == "*." and "/" not in rest and _GLOB.search(rest, 1) is None:
+        ext = rest[rest.rfind(".") + 1 :]
+        if ext:  # "a/b/*.ext"
+            return (((EXT, ext),), TAIL, "/" + rest)
+    return (tuple(_segment_anchors(rest, [])), TAIL, "/" + rest)
 
 
 @lru_cache(maxsize=4096)
@@ -272,8 +288,9 @@ class PathIndex:
                     residual.append((owner, position, REGEX, 0, pattern, pattern, include))
                     continue
                 anchor = found[0]
-                if len(found) > 1:  # the rarest anchor: the fewest other patterns share it
-                    least = count(anchor)
+                # the rarest anchor: the fewest other patterns share it (a PREFIX anchor that
+                # only this pattern has cannot be beaten: no count is lower, and PREFIX wins ties)
+                if len(found) > 1 and ((least := count(anchor)) > 1 or anchor[0] != PREFIX):
                     for other in found[1:]:
                         seen = count(other)
                         if seen < least or seen == least and (other[0], -len(other[1]), other[1]) < (

@@ -85,15 +85,19 @@ class Lines:
     def get(self, path: PathKey) -> int | None:
         """The line of exactly `path`, or None."""
         path = tuple(path)
-        if self._shallow is not None and path in self._shallow:
-            return self._shallow[path]
+        if self._shallow is not None:
+            found = self._shallow.get(path)
+            if found is not None:
+                return found
         return self.table.get(path)
 
     def line(self, path: PathKey) -> int:
         """The line of `path`, or of its nearest known ancestor (0 when none is known)."""
         path = tuple(path)
-        if self._shallow is not None and path in self._shallow:
-            return self._shallow[path]
+        if self._shallow is not None:
+            found = self._shallow.get(path)
+            if found is not None:
+                return found
         table = self.table
         while path:
             found = table.get(path)
@@ -383,56 +387,74 @@ def _fast_data_ok(data: Any) -> bool:
     builds from the same text (already scanned by `_UNSAFE_TEXT`): only dicts with string
     keys, lists, strings, ints, bools and None, nested at most MAX_DEPTH deep, no `<<` or
     `=` key, and no string that the careful loader could have read as another type (`yes`,
-    `1:20`, ...). Walked a level at a time, so the per-item work runs in C loops."""
+    `1:20`, ...). Walked a level at a time, so the per-item work runs in C loops; each
+    value's type is taken once (the walk is bound by memory: every pass over the values
+    touches every object) and the keys of a level are checked as one set of distinct keys."""
     allowed = {str, int, bool, type(None), dict, list}
     is_str, is_dict, is_container = {str}.__contains__, {dict}.__contains__, {dict, list}.__contains__
-    strings: list[str] = [data] if type(data) is str else []
-    level: list[Any] = [data] if type(data) in (dict, list) else []
+    kind = type(data)
+    strings: list[str] = [data] if kind is str else []
+    level: list[Any] = [data] if kind in (dict, list) else []
+    types: list[type] = [kind] if level else []
     depth = 0
     while level:
         if depth >= MAX_DEPTH:
             return False
-        dict_flags = list(map(is_dict, map(type, level)))
-        dicts = list(compress(level, dict_flags))
-        keys = list(chain.from_iterable(dicts))
-        if (keys and set(map(type, keys)) != {str}) or "=" in keys or "<<" in keys:
-            return False
-        values = list(chain.from_iterable(map(dict.values, dicts)))
-        if len(dicts) < len(level):
-            values.extend(chain.from_iterable(compress(level, map(operator.not_, dict_flags))))
-        kinds = set(map(type, values))
+        kinds = set(types)
+        if dict in kinds:
+            if list in kinds:
+                dict_flags = list(map(is_dict, types))
+                dicts = list(compress(level, dict_flags))
+                lists: Any = compress(level, map(operator.not_, dict_flags))
+            else:
+                dicts, lists = level, ()
+            # distinct keys: equal keys of different types (1, True, 1.0) cannot hide a
+            # non-string key here, since no value yaml_rs builds equals a string but a string
+            keys = set(chain.from_iterable(dicts))
+            if (keys and set(map(type, keys)) != {str}) or "=" in keys or "<<" in keys:
+                return False
+            values = list(chain.from_iterable(map(dict.values, dicts)))
+            values.extend(chain.from_iterable(lists))
+        else:
+            values = list(chain.from_iterable(level))
+        types = list(map(type, values))
+        kinds = set(types)
         if kinds - allowed:
             return False
         if str in kinds:
-            strings.extend(compress(values, map(is_str, map(type, values))))
+            if len(kinds) == 1:
+                strings.extend(values)
+            else:
+                strings.extend(compress(values, map(is_str, types)))
         if dict in kinds or list in kinds:
-            level = list(compress(values, map(is_container, map(type, values))))
+            flags = list(map(is_container, types))
+            level = list(compress(values, flags))
+            types = list(compress(types, flags))
         else:
             level = []
         depth += 1
     return _NON_STR_PLAIN.search("\n" + "\n".join(strings) + "\n") is None
 
 
-def _shallow_lines(text: str, data: dict[str, Any]) -> dict[PathKey, int] | None:
+def _shallow_lines(text: str, data: dict[str, Any], scan: str | None = None) -> dict[PathKey, int] | None:
     """Lines of the top two levels of keys of a block-style document, found by a text scan
     and accepted only when the keys found are exactly the data's keys, in order (None
-    otherwise: flow style, quoted keys, ... then the careful loader works the lines out)."""
-    scan = "\n" + text  # every key line starts with "\n": a literal the regex engine skips to
+    otherwise: flow style, quoted keys, ... then the careful loader works the lines out).
+    `scan` is "\n" + text when the caller has it already."""
+    if scan is None:
+        scan = "\n" + text  # every key line starts with "\n": a literal the regex engine skips to
     tops = list(_TOP_KEY.finditer(scan))  # few: the document's sections
     if [match.group(1) for match in tops] != list(data):
         return None
     table: dict[PathKey, int] = {}
-    offset, line = 0, 0
-
-    def line_at(position: int) -> int:  # the 1-based line that the "\n" at `position` starts
-        nonlocal offset, line
-        line += scan.count("\n", offset, position + 1)
-        offset = position + 1
-        return line
-
+    count = scan.count
+    offset, line = 0, 0  # `line` is the 1-based line that the "\n" at `offset - 1` starts
     for index, match in enumerate(tops):
         key = match.group(1)
-        table[(key,)] = line_at(match.start())
+        position = match.start()
+        line += count("\n", offset, position + 1)
+        offset = position + 1
+        table[(key,)] = line
         value = data[key]
         if type(value) is not dict or not value:
             continue
@@ -442,10 +464,14 @@ def _shallow_lines(text: str, data: dict[str, Any]) -> dict[PathKey, int] | None
             return None
         child = re.compile(rf"\n{first.group(1)}({_KEY})[ \t]*:(?=\s)")
         found = list(child.finditer(scan, first.start(), end))
-        if [item.group(1) for item in found] != list(value):
+        names = [item.group(1) for item in found]
+        if names != list(value):
             return None
-        for item in found:
-            table[(key, item.group(1))] = line_at(item.start())
+        for name, item in zip(names, found):
+            position = item.start()
+            line += count("\n", offset, position + 1)
+            offset = position + 1
+            table[(key, name)] = line
     return table
 
 
@@ -472,7 +498,7 @@ def _load_fast(text: str) -> tuple[Any, dict[PathKey, int]] | None:
         return None
     if type(data) is not dict or not _fast_data_ok(data):
         return None
-    shallow = _shallow_lines(text, data)
+    shallow = _shallow_lines(text, data, scan)
     if shallow is None:
         return None
     return data, shallow

@@ -755,3 +755,74 @@ def test_fast_schema_check_never_accepts_an_invalid_document(name: str, data: An
 
     assert not validator_for(name).is_valid(data)
     assert not fast_check(name)(data)
+
+
+MANY_PROBLEMS_MAP = """\
+teams:
+  t1: {members: [a]}
+value_streams:
+  vs: {owners: [t1, t9], criticality: low}
+components:
+  c1:
+    owners: [t1]
+    paths: ["a/**"]
+    provides: [i1, i2]
+  c2:
+    owners: [t2, t1]
+    paths: ["b/**", "!"]
+    value_streams: [vs, nope]
+    depends_on: [c1, c9]
+    provides: [i1, ix]
+    consumes: [i2, iy]
+  c3:
+    owners: [t1]
+    paths: ["c/**"]
+    provides: [i2]
+interfaces:
+  i1: {paths: ["x"]}
+  i2: {paths: ["y"]}
+  i3: {paths: ["z", "!"]}
+"""
+
+_MANY_PROBLEMS = [
+    "m.yaml:4: value_streams.vs.owners.1: unknown team 't9' (known: t1)",
+    "m.yaml:11: components.c2.owners.0: unknown team 't2' (known: t1)",
+    "m.yaml:13: components.c2.value_streams.1: unknown value stream 'nope' (known: vs)",
+    "m.yaml:14: components.c2.depends_on.1: unknown component 'c9' (known: c1, c2, c3)",
+    "m.yaml:15: components.c2.provides.1: unknown interface 'ix' (known: i1, i2, i3)",
+    "m.yaml:16: components.c2.consumes.1: unknown interface 'iy' (known: i1, i2, i3)",
+    "m.yaml:12: components.c2.paths.1: invalid path pattern '!': Invalid git pattern: '!'",
+    "m.yaml:15: components.c2.provides.0: interface 'i1' is already provided by component 'c1' "
+    "(m.yaml:9); an interface has exactly one provider",
+    "m.yaml:20: components.c3.provides.0: interface 'i2' is already provided by component 'c1' "
+    "(m.yaml:9); an interface has exactly one provider",
+    "m.yaml:24: interfaces.i3.paths.1: invalid path pattern '!': Invalid git pattern: '!'",
+    "m.yaml:24: interfaces.i3: no component provides this interface (list it in one "
+    "component's provides)",
+]
+
+
+@pytest.mark.parametrize("check_patterns", [False, True])
+def test_every_map_problem_is_reported_in_order(tmp_path: Path, check_patterns: bool) -> None:
+    root = write(tmp_path, {"m.yaml": MANY_PROBLEMS_MAP})
+    expected = [m for m in _MANY_PROBLEMS if check_patterns or "invalid path pattern" not in m]
+    assert messages(lambda: loader.load_map(root, Config(map=("m.yaml",)),
+                                            check_patterns=check_patterns)) == expected
+
+
+def test_a_second_provider_alone_is_reported(tmp_path: Path) -> None:
+    text = MANY_PROBLEMS_MAP.replace("[t1, t9]", "[t1]").replace("""    owners: [t2, t1]
+    paths: ["b/**", "!"]
+    value_streams: [vs, nope]
+    depends_on: [c1, c9]
+    provides: [i1, ix]
+    consumes: [i2, iy]""", """    owners: [t1]
+    paths: ["b/**"]
+    provides: [i3, i1]""")
+    root = write(tmp_path, {"m.yaml": text})
+    assert messages(lambda: loader.load_map(root, Config(map=("m.yaml",)))) == [
+        "m.yaml:13: components.c2.provides.1: interface 'i1' is already provided by component 'c1' "
+        "(m.yaml:9); an interface has exactly one provider",
+        "m.yaml:17: components.c3.provides.0: interface 'i2' is already provided by component 'c1' "
+        "(m.yaml:9); an interface has exactly one provider",
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,3 +90,57 @@ def test_impact_on_adjacency_equals_impact_on_networkx_graph(enterprise: Path) -
     on_adjacency = impact.resolve_impact(depmap, graph.adjacency(depmap), files, None, config)
     assert on_adjacency == on_graph
     assert len(on_adjacency.impacted_components) > len(on_adjacency.touched_components)
+
+
+def _reference_adjacency(depmap: Any) -> dict[str, tuple[tuple[str, str | None], ...]]:
+    """The edges as `graph.adjacency` first computed them: gathered, then each list sorted."""
+    provider_of = graph.providers(depmap)
+    out: dict[str, list[tuple[str, str | None]]] = {cid: [] for cid in depmap.components}
+    for cid, component in depmap.components.items():
+        for dep in set(component.depends_on):
+            out.setdefault(dep, []).append((cid, None))
+        for iid in set(component.consumes):
+            provider = provider_of.get(iid)
+            if provider is not None:
+                out.setdefault(provider, []).append((cid, iid))
+    return {cid: tuple(sorted(edges, key=lambda e: (e[0], e[1] or ""))) for cid, edges in out.items()}
+
+
+@pytest.mark.parametrize("unknown_dep", [False, True])
+def test_adjacency_lists_are_sorted_as_a_sort_of_all_edges_would(unknown_dep: bool) -> None:
+    from changegate.models import Component, DepMap, Interface
+
+    def comp(cid: str, depends_on: tuple[str, ...] = (), provides: tuple[str, ...] = (),
+             consumes: tuple[str, ...] = ()) -> Component:
+        return Component(cid, ("t",), (), depends_on=depends_on, provides=provides, consumes=consumes)
+
+    components = {
+        "z": comp("z", provides=("i-b", "i-a", "")),
+        "m": comp("m", depends_on=("z", "a", "z"), consumes=("i-b", "", "i-a", "i-b", "i-c")),
+        "a": comp("a", depends_on=("z",) + (("ghost",) if unknown_dep else ()),
+                  consumes=("i-a",), provides=("i-c",)),
+        "b": comp("b", consumes=("i-c", "nobody")),
+        "c": comp("c", depends_on=("a",), consumes=("i-c",)),
+    }
+    interfaces = {iid: Interface(iid, (), provider=p)
+                  for iid, p in (("i-a", "z"), ("i-b", "z"), ("", "z"), ("i-c", "a"))}
+    depmap = DepMap({}, {}, components, interfaces)
+    expected = _reference_adjacency(depmap)
+    got = graph.adjacency(depmap)
+    assert got == expected
+    assert list(got) == list(expected)
+
+
+def test_providers_fall_back_to_the_first_sorted_component_listing_it() -> None:
+    from changegate.models import Component, DepMap, Interface
+
+    components = {cid: Component(cid, ("t",), (), provides=provides)
+                  for cid, provides in (("z", ("i-a", "i-x")), ("b", ("i-x", "i-b")), ("a", ("i-y",)))}
+    interfaces = {"i-a": Interface("i-a", (), provider="z"), "i-x": Interface("i-x", ()),
+                  "i-b": Interface("i-b", (), provider="q")}
+    depmap = DepMap({}, {}, components, interfaces)
+    got = graph.providers(depmap)
+    assert got == {"i-a": "z", "i-b": "q", "i-y": "a", "i-x": "b"}
+    assert list(got) == ["i-a", "i-b", "i-y", "i-x"]
+    whole = DepMap({}, {}, {"z": components["z"]}, {"i-a": interfaces["i-a"], "i-x": Interface("i-x", (), provider="z")})
+    assert graph.providers(whole) == {"i-a": "z", "i-x": "z"}

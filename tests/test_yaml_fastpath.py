@@ -176,3 +176,46 @@ def test_large_billion_laughs_is_rejected_by_the_careful_bound(enterprise_map: s
     with pytest.raises(YamlError) as err:
         load_yaml(text, "map.yaml")
     assert "alias expansion exceeds 100000 nodes" in str(err.value)
+
+
+def _reference_data_ok(data: object, depth: int = 0) -> bool:
+    """`_fast_data_ok`'s rule written out recursively (strings checked one at a time)."""
+    if type(data) is str:
+        return yamlio._NON_STR_PLAIN.search("\n" + data + "\n") is None
+    if type(data) in (int, bool, type(None)):
+        return True
+    if type(data) not in (dict, list):
+        return False
+    if depth >= yamlio.MAX_DEPTH:
+        return False
+    if type(data) is dict:
+        if any(type(key) is not str or key in ("=", "<<") for key in data):
+            return False
+        items = list(data.values())
+    else:
+        items = data
+    return all(_reference_data_ok(item, depth + 1) for item in items)
+
+
+def _nested(depth: int) -> object:
+    value: object = "leaf"
+    for index in range(depth):
+        value = {"k": value} if index % 2 else [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {}, [], "x", "yes", 1, None, {"a": 1.5}, {"a": [1, "b", None, True]},
+        {"a": [{"b": 1}, [2, 3], "c"]}, {"a": [{"b": 1}, [2, {1: "x"}]]},
+        {"a": [{"b": 1}, [2, {"=": "x"}]]}, {"a": [[{"<<": 1}], {"c": 2}]},
+        {"a": {"b": {True: 1}}}, {"a": [{"b": "on"}, ["x"]]}, {"a": [{"b": "ok"}, ["1:20"]]},
+        {"a": [b"bytes"]}, {"a": [(1, 2)]}, {"a": {(1, 2): "x"}}, {"a": {"b": 1, 2: "c"}},
+        {"a": [{"b": 1}, {"b": [1.0]}]}, {"a": ["x", "y"], "b": {"c": ["z", {"d": "Null"}]}},
+        _nested(yamlio.MAX_DEPTH - 1), _nested(yamlio.MAX_DEPTH), _nested(yamlio.MAX_DEPTH + 1),
+        {"a": [_nested(yamlio.MAX_DEPTH - 2), "x"]}, {"a": [_nested(yamlio.MAX_DEPTH - 1), {"b": 1}]},
+    ],
+)
+def test_the_result_check_follows_its_rule(data: object) -> None:
+    assert yamlio._fast_data_ok(data) is _reference_data_ok(data)
