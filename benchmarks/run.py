@@ -201,7 +201,7 @@ def match_with_codeowners(patterns: dict[str, list[str]], files: list[str]) -> d
 
 def match_with_pathindex(patterns: dict[str, list[str]], files: list[str]) -> dict[str, tuple[str, ...]]:
     """Owners of each file by changegate's PathIndex (files no pattern claims are left out)."""
-    from changegate.paths import PathIndex
+    from changegate.core.paths import PathIndex
 
     matched = PathIndex(patterns).match_all(files)
     return {f: tuple(sorted(ids)) for f, ids in matched.items() if ids}
@@ -241,7 +241,7 @@ def path_matching_case(components: int, files: int, repeat: int) -> dict[str, An
 
 
 def measure_paths(case: Case) -> Result:
-    result = Result(case.name, case.description, command="in-process: changegate.paths.PathIndex"
+    result = Result(case.name, case.description, command="in-process: changegate.core.paths.PathIndex"
                     " vs codeowners.CodeOwners")
     try:
         assert case.run_inline is not None
@@ -267,7 +267,7 @@ def measure_paths(case: Case) -> Result:
 
 # `--lift-limits`: run the CLI with yamlio's document bounds (MAX_NODES, MAX_BYTES) raised,
 # to measure what the limits would otherwise stop. Never what a user runs.
-_LIFT = ("import sys, changegate.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40; "
+_LIFT = ("import sys, changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40; "
          "from changegate.cli import main; sys.argv[0] = 'changegate'; main()")
 
 
@@ -459,16 +459,16 @@ def profile(name: str, out: Path | None = None, top: int = 30, lift: bool = Fals
 # Functions timed by `--phases`, as module attributes looked up at call time (nested ones
 # included in their callers' time). A missing one is skipped: the code base moves.
 PHASES: tuple[str, ...] = (
-    "changegate.app:load_gate",
-    "changegate.loader:load_map",
-    "changegate.loader:load_policies",
-    "changegate.loader:load_text",
-    "changegate.loader:validate",
-    "changegate.loader:_check_patterns",
-    "changegate.graph:build_graph",
-    "changegate.impact:resolve_impact",
-    "changegate.impact:build_path_index",
-    "changegate.decide:evaluate_policies",
+    "changegate.commands.app:load_gate",
+    "changegate.load.gate_files:load_map",
+    "changegate.load.gate_files:load_policies",
+    "changegate.load.gate_files:load_text",
+    "changegate.load.gate_files:validate",
+    "changegate.load.gate_files:_check_patterns",
+    "changegate.core.graph:build_graph",
+    "changegate.core.impact:resolve_impact",
+    "changegate.core.impact:build_path_index",
+    "changegate.core.decide:evaluate_policies",
     "changegate.report:render",
 )
 
@@ -511,7 +511,7 @@ def phases(name: str, lift: bool = False) -> int:
         raise SystemExit("time the phases of a subprocess case")
     cwd = case.prepare() if case.prepare else case.cwd
     code = _PHASES_MAIN.replace(
-        "LIFT", "import changegate.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
+        "LIFT", "import changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
     args = case.argv[1:]
     if case.argv[0] == sys.executable:  # lifted: [python, -c, code, check, ...]
         args = case.argv[3:]

@@ -1,4 +1,4 @@
-"""The command line: click options are copied into settings and handed to `changegate.app`.
+"""The command line: click options are copied into settings and handed to `changegate.commands.app`.
 
 Only click is imported at start-up, so `--help` and `--version` stay fast; everything else
 loads inside the command that needs it.
@@ -52,7 +52,7 @@ class _Group(click.Group):
 def _annotate(exc: Exception) -> None:
     """In GitHub Actions, input errors also become `::error` annotations on their file and line."""
     from changegate.errors import InputErrors
-    from changegate.github.workflow import annotation
+    from changegate.report.github.workflow import annotation
 
     errors = exc.errors if isinstance(exc, InputErrors) else [exc]
     for err in errors:
@@ -124,7 +124,7 @@ def _diff_options(f: Any) -> Any:
                    "earlier decision.")
 def check(**options: Any) -> None:
     """Gate a change: impact, policies, evidence -> pass (0) or blocked (1)."""
-    from changegate import app
+    from changegate.commands import app
 
     sys.exit(app.check(app.CheckSettings.from_options(options)))
 
@@ -134,7 +134,7 @@ def check(**options: Any) -> None:
 @click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml).")
 def validate(paths: tuple[Path, ...], config: str | None) -> None:
     """Validate config, map, policies and manifests (all of them, or PATHs); exit 0 or 2."""
-    from changegate import app
+    from changegate.commands import app
 
     sys.exit(app.validate(list(paths), config))
 
@@ -148,7 +148,7 @@ def validate(paths: tuple[Path, ...], config: str | None) -> None:
 @click.option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of stdout.")
 def impact(**options: Any) -> None:
     """Show what a change reaches: touched and impacted components, value streams, risk."""
-    from changegate import app
+    from changegate.commands import app
 
     sys.exit(app.impact(app.ImpactSettings.from_options(options)))
 
@@ -163,7 +163,7 @@ def impact(**options: Any) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new(**options: Any) -> None:
     """Scaffold a manifest for the current diff, pre-filled from the map."""
-    from changegate import app
+    from changegate.commands import app
 
     sys.exit(app.new(app.NewSettings.from_options(options)))
 
@@ -174,7 +174,7 @@ def new(**options: Any) -> None:
 @click.option("--force", is_flag=True, help="Overwrite existing starter files.")
 def init(directory: Path, force: bool) -> None:
     """Write a starter .changegate/ (config, a small map, a policy, a changes folder)."""
-    from changegate import app
+    from changegate.commands import app
 
     sys.exit(app.init(directory, force))
 

@@ -10,6 +10,10 @@ from typing import Iterator
 
 import pytest
 
+PROJECT = Path(__file__).resolve().parents[1]  # the repository root
+TESTS = PROJECT / "tests"
+SCENARIOS = TESTS / "scenarios"
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
     "GIT_AUTHOR_EMAIL": "author@example.com",

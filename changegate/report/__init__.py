@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from changegate.models import Decision
+    from changegate.model import Decision
 
 REPORTERS: dict[str, str] = {
     "text": "changegate.report.text:render",

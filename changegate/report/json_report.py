@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from changegate.models import (
+from changegate.model import (
     AffectedValueStream,
     Decision,
     DepMap,

@@ -18,8 +18,9 @@ import jinja2
 import jinja2.sandbox
 
 from changegate.errors import InputError
-from changegate.models import Decision, Requirement
-from changegate.report import escape, graphviz
+from changegate.model import Decision, Requirement
+from changegate.report import escape
+from changegate.report import diagrams as graphviz
 from changegate.report.json_report import is_blocking, to_dict
 from changegate.report.text import closing_line
 

@@ -7,7 +7,7 @@ a pull request writes can move the cursor, recolour the log or hide text.
 
 from __future__ import annotations
 
-from changegate.models import Decision, DepMap, Finding, Impact, Requirement
+from changegate.model import Decision, DepMap, Finding, Impact, Requirement
 from changegate.report import escape
 from changegate.report.json_report import is_blocking
 

@@ -1,1 +1,0 @@
-"""GitHub mode: event, REST API, workflow commands, sticky comment."""

@@ -1,0 +1,244 @@
+"""Approvals evidence (`--approvals FILE`) and who of the reviewers effectively approved.
+
+The file's shape (SPEC §5)::
+
+    {"author": "dave", "head_sha": "abc123", "labels": ["release"],
+     "committers": ["erin"],
+     "reviews": [{"user": "alice", "state": "APPROVED", "commit_id": "abc123",
+                  "submitted_at": "2026-11-27T10:00:00Z"}]}
+
+Every key is optional; unknown keys are errors (a typo must not silently drop evidence).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import Any
+
+
+from changegate.errors import EvidenceError, InputError, InputErrors
+from changegate.load.files import read_bounded
+from changegate.model import Approvals, Review
+from changegate.load.resources import schema_path
+from changegate.load.schema import fast_check
+from changegate.load.yamlio import Lines, json_lines
+
+MAX_BYTES = 16 * 1024 * 1024
+REVIEW_STATES: tuple[str, ...] = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED",
+                                  "PENDING")
+
+SCHEMA: dict[str, Any] = json.loads(schema_path("approvals").read_text(encoding="utf-8"))
+
+_TYPE_WORDS = {"string": "a string", "array": "a list", "object": "an object",
+               "null": "null", "integer": "an integer", "number": "a number",
+               "boolean": "true or false"}
+
+
+def login(name: str) -> str:
+    """A GitHub login as compared everywhere: lower-cased, without a leading '@'."""
+    return name.strip().lstrip("@").lower()
+
+
+def _key_path(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _schema_message(error: Any) -> str:
+    where = _key_path(error.absolute_path)
+    if error.validator == "type":
+        expected = error.validator_value
+        kinds = expected if isinstance(expected, list) else [expected]
+        return f"{where}: expected {' or '.join(_TYPE_WORDS.get(k, k) for k in kinds)}"
+    if error.validator == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return f"{where}: missing key {missing[0]!r}" if missing else f"{where}: {error.message}"
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        return (f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(allowed)})"
+                if unknown else f"{where}: {error.message}")
+    if error.validator == "minLength":
+        return f"{where}: must not be empty"
+    return f"{where}: {error.message}"
+
+
+def _error_path(error: Any) -> tuple[Any, ...]:
+    """The key path whose line a message should carry (an unknown key's own line)."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        if unknown:
+            return path + (unknown[0],)
+    return path
+
+
+def _shape_errors(data: Any, lines: Lines, source: str) -> list[InputError]:
+    """Every schema problem of an approvals document, located (jsonschema loads only here)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    return [
+        EvidenceError(_schema_message(e), source, lines.line(_error_path(e)))
+        for e in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    ]
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise EvidenceError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _parse_time(text: str, where: str, source: str) -> _dt.datetime:
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        moment = _dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise EvidenceError(f"{where}: not an ISO 8601 time: {text!r}", source) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment
+
+
+def parse(text: str, source: str) -> Approvals:
+    """Approvals from JSON `text` read from `source` (a file name, for messages)."""
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise EvidenceError(f"not valid JSON: {exc.msg} (column {exc.colno})", source,
+                            exc.lineno) from exc
+    except EvidenceError as exc:
+        raise EvidenceError(exc.message, source) from exc
+    except RecursionError as exc:
+        raise EvidenceError("nested too deeply", source) from exc
+    lines = Lines(compute=lambda: json_lines(text))
+    errors = [] if fast_check("approvals")(data) else _shape_errors(data, lines, source)
+    reviews: list[Review] = []
+    if not errors:
+        for index, raw in enumerate(data.get("reviews", [])):
+            state = raw["state"].strip().upper()
+            if state not in REVIEW_STATES:
+                errors.append(EvidenceError(
+                    f"reviews[{index}].state: {raw['state']!r} is not one of "
+                    f"{', '.join(REVIEW_STATES)}", source, lines.line(("reviews", index, "state"))))
+                continue
+            submitted = raw.get("submitted_at")
+            if submitted is not None:
+                try:
+                    _parse_time(submitted, f"reviews[{index}].submitted_at", source)
+                except EvidenceError as exc:
+                    exc.line = lines.line(("reviews", index, "submitted_at"))
+                    errors.append(exc)
+                    continue
+            commit = raw.get("commit_id")
+            reviews.append(Review(user=login(raw["user"]), state=state,
+                                  commit_id=commit.strip().lower() if commit else None,
+                                  submitted_at=submitted))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+    author = data.get("author")
+    head = data.get("head_sha")
+    return Approvals(
+        author=login(author) if author else None,
+        head_sha=head.strip().lower() if head else None,
+        labels=tuple(data.get("labels", ())),
+        reviews=tuple(reviews),
+        committers=tuple(sorted({login(c) for c in data.get("committers", ()) if c.strip()})),
+        source=source,
+    )
+
+
+def load(path: Path) -> Approvals:
+    """Read and validate the approvals file at `path`."""
+    source = str(path)
+    raw = read_bounded(source, "the approvals file", MAX_BYTES, path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise EvidenceError("not UTF-8 text", source, line) from exc
+    return parse(text, source)
+
+
+# --------------------------------------------------------------------------- who approved
+
+
+def _same_commit(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 7 and long_.startswith(short)
+
+
+def _latest_decisive(reviews: list[tuple[int, Review]]) -> Review | None:
+    """The user's latest review that decides (APPROVED, CHANGES_REQUESTED, DISMISSED).
+
+    COMMENTED and PENDING reviews neither approve nor cancel an approval (as on GitHub).
+    Reviews are ordered by `submitted_at` when every one of them has it, else by file order.
+    """
+    decisive = [(i, r) for i, r in reviews
+                if r.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")]
+    if not decisive:
+        return None
+    if all(r.submitted_at for _, r in decisive):
+        decisive.sort(key=lambda ir: (_parse_time(ir[1].submitted_at or "", "", ""), ir[0]))
+    return decisive[-1][1]
+
+
+def effective_approvers(approvals: Approvals, *, allow_stale: bool, exclude_committers: bool,
+                        head_sha: str | None) -> tuple[set[str], list[str]]:
+    """The logins whose approval counts, and one note for each approval that does not.
+
+    `head_sha` (from git or the event) wins over the file's `head_sha`; when neither is
+    known, approvals are taken on any commit and a note says so.
+    """
+    head = (head_sha or approvals.head_sha or "").strip().lower() or None
+    by_user: dict[str, list[tuple[int, Review]]] = {}
+    for index, review in enumerate(approvals.reviews):
+        by_user.setdefault(review.user, []).append((index, review))
+    approvers: set[str] = set()
+    notes: list[str] = []
+    if head is None and any(r.state == "APPROVED" for r in approvals.reviews):
+        notes.append("no head commit is known, so approvals on any commit are taken")
+    committers = set(approvals.committers)
+    for user in sorted(by_user):
+        latest = _latest_decisive(by_user[user])
+        if latest is None:
+            continue
+        if latest.state != "APPROVED":
+            word = "dismissed" if latest.state == "DISMISSED" else "changes requested"
+            if any(r.state == "APPROVED" for _, r in by_user[user]):
+                notes.append(f"{user}: an earlier approval no longer counts ({word} later)")
+            continue
+        if approvals.author and user == approvals.author:
+            notes.append(f"{user}: the author's own approval never counts")
+            continue
+        if exclude_committers and user in committers:
+            notes.append(f"{user}: committed to this change, so the approval does not count "
+                         "(approvals.exclude_committers)")
+            continue
+        if head is not None and not allow_stale:
+            if latest.commit_id is None:
+                notes.append(f"{user}: approval names no commit, so it is not known to be on "
+                             f"the head commit {head[:7]} (stale)")
+                continue
+            if not _same_commit(latest.commit_id, head):
+                notes.append(f"{user}: approval on an earlier commit {latest.commit_id[:7]} "
+                             "(stale)")
+                continue
+        approvers.add(user)
+    return approvers, notes

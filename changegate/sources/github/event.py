@@ -1,0 +1,126 @@
+"""Read the workflow's event payload (`GITHUB_EVENT_PATH`) into what the gate needs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from changegate.sources.github.api import GithubInputError
+
+PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
+EVENTS = (*PULL_EVENTS, "merge_group")
+# A merge queue branch: refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>
+_QUEUE_PR = re.compile(r"gh-readonly-queue/.+/pr-(\d+)-[0-9a-f]+$")
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    repository: str  # owner/name
+    base_sha: str
+    head_sha: str
+    pr_number: int | None  # None on merge_group
+    author: str | None  # lower-cased login
+    labels: tuple[str, ...]
+    draft: bool
+    changed_files: int | None  # the PR's file count when the payload carries it
+    head_repository: str | None  # where the PR's head lives (a fork when not `repository`)
+    queued_pr: int | None = None  # merge_group: the PR named by the queue branch
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _sha(value: Any, where: str, file: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{7,64}", value):
+        raise GithubInputError(f"the event has no commit SHA at {where}", file)
+    return value
+
+
+def load_event(path: str | Path, event_name: str, repository: str | None = None) -> Event:
+    """Parse the event payload at `path` for `event_name` (GITHUB_EVENT_NAME)."""
+    file = str(path)
+    if event_name not in EVENTS:
+        raise GithubInputError(
+            f"changegate does not handle the '{event_name}' event; run it on "
+            f"{', '.join(EVENTS)}",
+            file,
+        )
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as err:
+        raise GithubInputError(f"cannot read the event file: {err.strerror or err}", file) from None
+    except ValueError as err:
+        raise GithubInputError(f"the event file is not JSON: {err}", file) from None
+    if not isinstance(data, dict):
+        raise GithubInputError("the event file is not a JSON object", file)
+    repo = repository or _get(data, "repository", "full_name")
+    if not isinstance(repo, str) or "/" not in repo:
+        raise GithubInputError("no repository: GITHUB_REPOSITORY is unset and the event names none", file)
+
+    if event_name == "merge_group":
+        group = data.get("merge_group")
+        if not isinstance(group, dict):
+            raise GithubInputError("a merge_group event without a 'merge_group' object", file)
+        head_ref = group.get("head_ref")
+        queued = _QUEUE_PR.search(head_ref) if isinstance(head_ref, str) else None
+        return Event(
+            name=event_name,
+            repository=repo,
+            base_sha=_sha(group.get("base_sha"), "merge_group.base_sha", file),
+            head_sha=_sha(group.get("head_sha"), "merge_group.head_sha", file),
+            pr_number=None,
+            author=None,
+            labels=(),
+            draft=False,
+            changed_files=None,
+            head_repository=repo,
+            queued_pr=int(queued.group(1)) if queued else None,
+        )
+
+    pr = data.get("pull_request")
+    if not isinstance(pr, dict):
+        raise GithubInputError(f"a {event_name} event without a 'pull_request' object", file)
+    number = pr.get("number", data.get("number"))
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise GithubInputError("the event has no pull request number at pull_request.number", file)
+    author = _get(pr, "user", "login")
+    labels = tuple(
+        label["name"] for label in pr.get("labels") or () if isinstance(label, dict) and isinstance(label.get("name"), str)
+    )
+    changed = pr.get("changed_files")
+    head_repo = _get(pr, "head", "repo", "full_name")
+    return Event(
+        name=event_name,
+        repository=repo,
+        base_sha=_sha(_get(pr, "base", "sha"), "pull_request.base.sha", file),
+        head_sha=_sha(_get(pr, "head", "sha"), "pull_request.head.sha", file),
+        pr_number=number,
+        author=author.lower() if isinstance(author, str) else None,
+        labels=labels,
+        draft=bool(pr.get("draft", False)),
+        changed_files=changed if isinstance(changed, int) and not isinstance(changed, bool) else None,
+        head_repository=head_repo if isinstance(head_repo, str) else None,
+    )
+
+
+def load(env: Mapping[str, str]) -> Event:
+    """The event of this workflow run, from GITHUB_EVENT_PATH, GITHUB_EVENT_NAME and
+    GITHUB_REPOSITORY."""
+    path = env.get("GITHUB_EVENT_PATH", "").strip()
+    name = env.get("GITHUB_EVENT_NAME", "").strip()
+    for var, value in (("GITHUB_EVENT_PATH", path), ("GITHUB_EVENT_NAME", name)):
+        if not value:
+            raise GithubInputError(
+                f"{var} is not set: run changegate --github inside a GitHub Actions workflow", "GitHub mode"
+            )
+    return load_event(path, name, env.get("GITHUB_REPOSITORY", "").strip() or None)

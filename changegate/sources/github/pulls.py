@@ -1,0 +1,81 @@
+"""What the pull request says: its files, its reviews, the people who wrote its commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from changegate import model as models
+from changegate.sources.github.api import ApiError, Client
+
+PULLS_READ = "pull-requests: read"
+CONTENTS_READ = "contents: read"
+FILES_API_CAP = 3000  # GET /pulls/{n}/files returns at most this many files
+
+
+def pull(client: Client, repo: str, number: int) -> dict[str, Any]:
+    """GET /repos/{repo}/pulls/{number}."""
+    data = client.get(f"repos/{repo}/pulls/{number}", permission=PULLS_READ)
+    if not isinstance(data, dict):
+        raise ApiError(f"GET /repos/{repo}/pulls/{number}: expected an object")
+    return data
+
+
+def files(client: Client, repo: str, number: int) -> tuple[list[str], int]:
+    """Every path the PR changes as the files endpoint lists them (at most 3,000 files),
+    and how many entries it listed.
+
+    A renamed file counts under both names: moving a file out of a component changes
+    that component too.
+    """
+    names: list[str] = []
+    listed = client.get_all(f"repos/{repo}/pulls/{number}/files", permission=PULLS_READ)
+    for item in listed:
+        if not isinstance(item, dict) or not isinstance(item.get("filename"), str):
+            raise ApiError(f"GET /repos/{repo}/pulls/{number}/files: an entry without 'filename'")
+        names.append(item["filename"])
+        previous = item.get("previous_filename")
+        if isinstance(previous, str):
+            names.append(previous)
+    return names, len(listed)
+
+
+def reviews(client: Client, repo: str, number: int) -> tuple[models.Review, ...]:
+    """Every review of the PR, logins lower-cased. DISMISSED reviews are kept, so that a
+    user's latest review being dismissed takes their approval away."""
+    out: list[models.Review] = []
+    for item in client.get_all(f"repos/{repo}/pulls/{number}/reviews", permission=PULLS_READ):
+        login = _login(item.get("user")) if isinstance(item, dict) else None
+        if login is None:  # a deleted account ("ghost") has user: null
+            continue
+        state = item.get("state")
+        commit = item.get("commit_id")
+        submitted = item.get("submitted_at")
+        out.append(
+            models.Review(
+                user=login,
+                state=state.upper() if isinstance(state, str) else "COMMENTED",
+                commit_id=commit if isinstance(commit, str) else None,
+                submitted_at=submitted if isinstance(submitted, str) else None,
+            )
+        )
+    return tuple(out)
+
+
+def committers(client: Client, repo: str, number: int) -> tuple[str, ...]:
+    """Logins of everyone who authored or committed a commit in the PR (lower-cased,
+    sorted). Commits whose e-mail matches no GitHub account have no login and add none."""
+    logins: set[str] = set()
+    for item in client.get_all(f"repos/{repo}/pulls/{number}/commits", permission=PULLS_READ):
+        if not isinstance(item, dict):
+            continue
+        for role in ("author", "committer"):
+            login = _login(item.get(role))
+            if login is not None and login != "web-flow":  # GitHub's own web-commit identity
+                logins.add(login)
+    return tuple(sorted(logins))
+
+
+def _login(user: Any) -> str | None:
+    if isinstance(user, dict) and isinstance(user.get("login"), str):
+        return str(user["login"]).lower()
+    return None

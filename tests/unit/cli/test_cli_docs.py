@@ -1,0 +1,47 @@
+"""Every command and option of the CLI is documented in docs/cli.md, under its command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from changegate.cli import cli
+from conftest import PROJECT
+
+DOCS = (PROJECT / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    """The text of the `## title` section of docs/cli.md."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", DOCS, re.M | re.S)
+    assert match, f"docs/cli.md has no section '## {title}'"
+    return match.group(1)
+
+
+def _options(command: click.Command) -> list[str]:
+    return [max(p.opts, key=len) for p in command.params
+            if isinstance(p, click.Option) and p.name != "help"]
+
+
+COMMANDS = sorted(cli.commands)  # type: ignore[attr-defined]
+
+
+def test_the_cli_has_the_commands_the_docs_describe() -> None:
+    assert COMMANDS == ["check", "impact", "init", "new", "validate"]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_option_of_a_command_is_in_its_docs_section(name: str) -> None:
+    section = _section(f"changegate {name}")
+    command = cli.commands[name]  # type: ignore[attr-defined]
+    missing = [opt for opt in _options(command) if f"`{opt}" not in section]
+    assert not missing, f"docs/cli.md '## changegate {name}' does not mention {missing}"
+
+
+def test_global_options_are_documented() -> None:
+    section = _section("Global options")
+    missing = [opt for opt in _options(cli) if f"`{opt}" not in section]
+    assert not missing, missing

@@ -1,0 +1,434 @@
+"""`changegate check --github` end to end: a real git repository with base and head
+commits, an event file, and a real HTTP server on 127.0.0.1 speaking the GitHub REST API."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from github_server import GithubServer, fixture
+from github_runner_files import read_outputs
+
+REPO = "acme/shop"
+PR_PATH = "/repos/acme/shop/pulls/42"
+
+CONFIG = "version: 1\n"
+MAP = """\
+version: 1
+teams:
+  crm-team: {members: [alice], github_team: acme/crm}
+  fin-team: {members: [fay]}
+value_streams:
+  customer-service: {owners: [crm-team], criticality: medium}
+components:
+  crm:
+    owners: [crm-team]
+    paths: ["services/crm/**"]
+    value_streams: [customer-service]
+"""
+FINANCE_POLICY = """\
+version: 1
+layer: value-stream
+policies:
+  - id: finance-signoff
+    description: Finance signs off every change.
+    require:
+      approvals:
+        - team: fin-team
+          count: 1
+"""
+MANIFEST = """\
+version: 1
+title: Upgrade CRM
+type: normal
+owner: crm-team
+components: [crm]
+"""
+
+
+@dataclass
+class Pr:
+    """A pull request: a repository with base and head commits, served by `server`."""
+
+    root: Path
+    base: str
+    head: str
+    server: GithubServer
+    files: list[str]
+    tmp: Path
+
+    def review(self, user: str, state: str = "APPROVED", commit: str | None = None) -> None:
+        reviews = self.server.lists[f"{PR_PATH}/reviews"]
+        reviews.append({
+            "id": 100 + len(reviews), "user": {"login": user, "type": "User"}, "body": "", "state": state,
+            "commit_id": commit or self.head, "submitted_at": f"2026-11-27T11:{len(reviews):02d}:00Z",
+        })
+
+    def event(self, name: str = "pull_request", **pull: Any) -> Path:
+        data = fixture("merge_group_event" if name == "merge_group" else "pull_request_event")
+        if name == "merge_group":
+            data["merge_group"].update(base_sha=self.base, head_sha=self.head)
+        else:
+            data["pull_request"]["base"]["sha"] = self.base
+            data["pull_request"]["head"]["sha"] = self.head
+            data["pull_request"]["changed_files"] = len(self.files)
+            data["pull_request"].update(pull)
+        path = self.tmp / "event.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    def env(self, event_name: str = "pull_request", **pull: Any) -> dict[str, str]:
+        for name in ("output", "summary.md"):
+            (self.tmp / name).write_text("", encoding="utf-8")
+        return {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(self.event(event_name, **pull)),
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_API_URL": self.server.url,
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_RUN_ID": "7",
+            "GITHUB_TOKEN": "t0ken",
+            "GITHUB_STEP_SUMMARY": str(self.tmp / "summary.md"),
+            "GITHUB_OUTPUT": str(self.tmp / "output"),
+            "RUNNER_TEMP": str(self.tmp / "runner"),
+            "CHANGEGATE_API_MAX_SLEEP": "0",
+        }
+
+    def check(self, *args: str, event_name: str = "pull_request", **pull: Any) -> Result:
+        """Run the installed console script, as the action does."""
+        env = {**os.environ, **self.env(event_name, **pull)}
+        for var in ("CHANGEGATE_TOKEN", "INPUT_TOKEN"):
+            env.pop(var, None)
+        exe = Path(sys.executable).with_name("changegate")
+        proc = subprocess.run([str(exe), "check", *args], cwd=self.root, env=env, capture_output=True,
+                              text=True, check=False, stdin=subprocess.DEVNULL, timeout=120)
+        return Result(proc.returncode, proc.stdout, proc.stderr, self.outputs(), self.summary())
+
+    def outputs(self) -> dict[str, str]:
+        return read_outputs(self.tmp / "output")
+
+    def summary(self) -> str:
+        return (self.tmp / "summary.md").read_text(encoding="utf-8")
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    summary: str
+
+
+def git(root: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
+    }
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def write(root: Path, files: dict[str, str | None]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        if text is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def commit(root: Path, message: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD")
+
+
+def make_pr(tmp_path: Path, server: GithubServer, head_files: dict[str, str | None]) -> Pr:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, {
+        ".changegate/config.yaml": CONFIG,
+        ".changegate/map.yaml": MAP,
+        ".changegate/policies/finance.yaml": FINANCE_POLICY,
+        "services/crm/app.py": "v1\n",
+    })
+    base = commit(root, "base")
+    git(root, "checkout", "-q", "-b", "feature")
+    write(root, head_files)
+    head = commit(root, "head")
+    files = git(root, "diff", "--name-only", f"{base}...{head}").splitlines()
+    server.pull_request()
+    server.list(f"{PR_PATH}/files", [{"filename": f, "status": "modified"} for f in files])
+    server.list(f"{PR_PATH}/reviews", [])
+    server.comments["acme/shop#42"] = []
+    return Pr(root, base, head, server, files, tmp_path)
+
+
+@pytest.fixture
+def server() -> Iterator[GithubServer]:
+    with GithubServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def pr(tmp_path: Path, server: GithubServer) -> Pr:
+    return make_pr(tmp_path, server, {
+        "services/crm/app.py": "v2\n",
+        ".changegate/changes/crm.yaml": MANIFEST,
+    })
+
+
+def requirement_lines(summary: str) -> list[str]:
+    return [line for line in summary.splitlines() if "team:fin-team" in line or "fin-team" in line]
+
+
+# ----------------------------------------------------------------------------- decisions
+
+
+def test_missing_finance_approval_blocks_and_is_reported_everywhere(pr: Pr) -> None:
+    pr.review("Alice")
+    result = pr.check()
+    assert result.code == 1, result.stderr
+    assert result.outputs["decision"] == "fail"
+    assert result.outputs["risk"] == "medium"
+    assert result.outputs["value-streams"] == "customer-service"
+    assert Path(result.outputs["summary-path"]).read_text(encoding="utf-8") == result.summary
+    assert result.summary.startswith("<!-- changegate:summary -->\n")
+    assert "::error file=.changegate/changes/crm.yaml,line=1,title=changegate%3A approval team%3Afin-team missing" \
+        in result.stderr
+    assert "::group::changegate: why the decision is fail" in result.stderr
+    (post,) = pr.server.seen("POST", "/repos/acme/shop/issues/42/comments")
+    assert post.body["body"] == result.summary
+
+
+def test_all_approvals_present_passes(pr: Pr) -> None:
+    pr.review("Alice")
+    pr.review("fay")
+    result = pr.check()
+    assert result.code == 0, result.stderr
+    assert result.outputs["decision"] == "pass"
+
+
+def test_github_mode_leaves_the_map_cache_off_unless_the_workflow_opts_in(
+    pr: Pr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CHANGEGATE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert pr.check().code in (0, 1)
+    assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
+    opted_in = tmp_path / "opted-in"
+    monkeypatch.setenv("CHANGEGATE_CACHE_DIR", str(opted_in))
+    assert pr.check().code in (0, 1)
+    assert [p.suffix for p in opted_in.iterdir()] == [".pickle"]
+
+
+def test_stale_dismissed_and_author_approvals_do_not_count(pr: Pr) -> None:
+    pr.review("alice")
+    pr.review("fay", commit="0" * 40)  # on an earlier commit
+    pr.review("dave")  # the author (fixture user "Dave")
+    result = pr.check()
+    assert result.code == 1
+    pr.server.lists[f"{PR_PATH}/reviews"].clear()
+    pr.review("alice")
+    pr.review("fay")
+    pr.review("fay", state="DISMISSED")
+    assert pr.check().code == 1
+
+
+def test_a_pr_committer_cannot_approve(pr: Pr) -> None:
+    pr.server.list(f"{PR_PATH}/commits", [{"sha": pr.head, "author": {"login": "fay"}, "committer": None}])
+    pr.review("alice")
+    pr.review("fay")
+    assert pr.check().code == 1
+
+
+def test_live_team_membership_overrides_the_map(pr: Pr) -> None:
+    pr.server.list("/orgs/acme/teams/crm/members", [{"login": "bob"}])
+    pr.review("alice")  # in the map's crm-team, but not in acme/crm on GitHub
+    pr.review("fay")
+    result = pr.check()
+    assert result.code == 1
+    pr.review("bob")
+    assert pr.check().code == 0
+
+
+def test_refused_team_lookup_falls_back_to_the_map_with_a_notice(pr: Pr) -> None:
+    pr.server.fail("GET", "/orgs/acme/teams/crm/members", 403, times=10)
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check()
+    assert result.code == 0, result.stderr
+    notice = ("team crm-team: could not read members of acme/crm (needs members: read / read:org); "
+              "using the map's members")
+    assert notice in result.stderr
+    assert "::notice" in result.stderr
+    assert "could not read members of acme/crm" in result.summary
+
+
+# ----------------------------------------------------------------------------- the sticky comment
+
+
+def test_comment_is_created_on_the_first_run_and_edited_on_the_second(pr: Pr) -> None:
+    first = pr.check()
+    assert first.code == 1
+    pr.review("alice")
+    pr.review("fay")
+    second = pr.check()
+    assert second.code == 0
+    ours = pr.server.comments["acme/shop#42"]
+    assert len(ours) == 1
+    assert ours[0]["body"] == second.summary
+    assert len(pr.server.seen("POST", "/repos/acme/shop/issues/42/comments")) == 1
+    (patch,) = pr.server.seen("PATCH")
+    assert patch.path == f"/repos/acme/shop/issues/comments/{ours[0]['id']}"
+
+
+def test_no_comment_flag_writes_no_comment(pr: Pr) -> None:
+    assert pr.check("--no-comment").code == 1
+    assert pr.server.seen("POST") == []
+
+
+def test_fork_with_a_read_only_token_still_decides_and_skips_the_comment(pr: Pr) -> None:
+    pr.server.comment_writes_refused = 403
+    pr.review("alice")
+    pr.review("fay")
+    fork = {"repo": {"full_name": "mallory/shop", "fork": True}, "sha": pr.head}
+    result = pr.check(head=fork)
+    assert result.code == 0, result.stderr
+    assert result.outputs["decision"] == "pass"
+    assert "::notice title=changegate::the pull request comment was skipped: POST /repos/acme/shop/issues/42/comments: " \
+        "403 Forbidden" in result.stderr
+    assert pr.server.comments["acme/shop#42"] == []
+
+
+# ----------------------------------------------------------------------------- API behaviour
+
+
+def test_pagination_across_several_pages(pr: Pr) -> None:
+    pr.server.page_size = 1
+    for user in ("u1", "u2", "u3", "alice", "fay"):
+        pr.review(user)
+    assert pr.check().code == 0
+    assert len(pr.server.seen("GET", f"{PR_PATH}/reviews")) == 5
+    assert len(pr.server.seen("GET", f"{PR_PATH}/files")) == len(pr.files)
+
+
+def test_server_errors_are_retried(pr: Pr) -> None:
+    pr.server.fail("GET", f"{PR_PATH}/files", 502)
+    pr.server.fail("GET", f"{PR_PATH}/reviews", 500, times=2)
+    pr.review("alice")
+    pr.review("fay")
+    assert pr.check().code == 0
+
+
+def test_reviews_forbidden_is_an_input_error_naming_the_permission(pr: Pr) -> None:
+    pr.server.fail("GET", f"{PR_PATH}/reviews", 403, body={"message": "Resource not accessible by integration"})
+    result = pr.check()
+    assert result.code == 2
+    message = ("GET /repos/acme/shop/pulls/42/reviews: 403 Forbidden (GitHub said: Resource not "
+               "accessible by integration): the token cannot read or write this; it needs "
+               "pull-requests: read")
+    assert result.stderr.strip().splitlines()[-2:] == [
+        f"changegate: error: GitHub API: {message}",
+        f"::error title=changegate%3A invalid input::{message}",
+    ]
+
+
+def test_pull_request_not_found_is_an_input_error(pr: Pr) -> None:
+    pr.server.lists.pop(f"{PR_PATH}/files")
+    result = pr.check()
+    assert result.code == 2
+    assert "404 Not Found" in result.stderr and "it needs pull-requests: read" in result.stderr
+
+
+def test_big_pull_request_uses_git_and_says_so(pr: Pr) -> None:
+    pr.server.lists.pop(f"{PR_PATH}/files")  # the API would fail; git must be used instead
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(changed_files=3500)
+    assert result.code == 0, result.stderr
+    assert "more than the 3000 the GitHub API lists" in result.stderr
+
+
+# ----------------------------------------------------------------------------- merge queue
+
+
+def test_merge_group_evaluates_the_queued_head_with_the_queued_prs_approvals(pr: Pr) -> None:
+    pr.server.object(PR_PATH, {**fixture("pull"), "head": {"sha": pr.head}})
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(event_name="merge_group")
+    assert result.code == 0, result.stderr
+    assert pr.server.seen("POST") == [] and pr.server.seen("GET", "/repos/acme/shop/issues") == []
+    assert "merge queue: approvals are those of pull request #42, on its head commit" in result.stderr
+
+
+# ----------------------------------------------------------------------------- the gate's own files
+
+
+def test_a_pr_deleting_a_policy_is_still_held_to_the_base_version(tmp_path: Path, server: GithubServer) -> None:
+    pr = make_pr(tmp_path, server, {
+        "services/crm/app.py": "v2\n",
+        ".changegate/changes/crm.yaml": MANIFEST,
+        ".changegate/policies/finance.yaml": None,
+    })
+    pr.review("alice")
+    result = pr.check()
+    assert result.code == 1, result.stderr
+    assert "approval team%3Afin-team missing" in result.stderr
+    assert "edits take effect after merge" in result.stderr
+
+
+def test_a_pr_with_an_invalid_policy_edit_is_held_to_the_base_and_told(tmp_path: Path, server: GithubServer) -> None:
+    pr = make_pr(tmp_path, server, {
+        "services/crm/app.py": "v2\n",
+        ".changegate/changes/crm.yaml": MANIFEST,
+        ".changegate/policies/finance.yaml": "version: 1\nlayer: value-stream\npolicies:\n  - id: finance-signoff\n",
+    })
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check()
+    assert result.code == 1, result.stderr
+    assert "team%3Afin-team missing" not in result.stderr  # the base policy is met
+    assert "invalid-gate-edit" in result.stderr
+    assert "::error file=.changegate/policies/finance.yaml" in result.stderr
+
+
+# ----------------------------------------------------------------------------- hostile input
+
+
+def test_hostile_title_file_name_and_reviewer_come_out_inert(tmp_path: Path, server: GithubServer) -> None:
+    hostile = "x ::error::pwned %0A @everyone <img src=x onerror=alert(1)> [link](https://evil.example)"
+    manifest = MANIFEST.replace("title: Upgrade CRM", f"title: {json.dumps(hostile)}")
+    manifest += f"summary: {json.dumps(hostile)}\n"
+    pr = make_pr(tmp_path, server, {
+        "services/crm/app.py": "v2\n",
+        ".changegate/changes/crm.yaml": manifest,
+        "services/crm/::error::evil @everyone <b>.py": "x\n",
+    })
+    pr.review("alice")
+    pr.review("@everyone\n::error::reviewer")
+    result = pr.check()
+    commands = [line for line in result.stderr.splitlines() if line.strip().startswith("::")]
+    for line in commands:
+        assert re.match(r"::(error|warning|notice|group|endgroup|stop-commands|changegate-[0-9a-f]+)( |::)", line), line
+    assert all("::error::pwned" not in line.split("::", 2)[1] for line in commands if line.count("::") >= 2)
+    comment_body = pr.server.comments["acme/shop#42"][0]["body"]
+    assert "<img" not in comment_body and "<b>" not in comment_body
+    assert "@everyone" not in comment_body
+    assert "](https://evil" not in comment_body
