@@ -7,6 +7,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.changegate-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
   touch "$stamp"
 fi

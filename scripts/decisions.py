@@ -5,7 +5,10 @@ Used to show that a refactoring changes no output: run it before and after, then
 depends on nothing inside the package. Commits are made with fixed dates and names, so the
 same scenario gives the same commit ids, and so the same bytes, on every run.
 
-    .venv/bin/python scripts/decisions.py OUT_DIR
+    .venv/bin/python scripts/decisions.py OUT_DIR [CHECKOUT]
+
+With CHECKOUT (another clone or worktree, e.g. of the commit before a refactoring), that
+checkout's package is the one run (it goes first on PYTHONPATH).
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def scenario(folder: Path, work: Path, env: dict[str, str]) -> dict[str, str]:
     if (evidence / "approvals.json").is_file():
         text = (evidence / "approvals.json").read_text().replace("$HEAD", head).replace("$BASE", base)
         (work / "approvals.json").write_text(text)
-        args += ["--approvals", str(work / "approvals.json")]
+        args += ["--approvals", "../approvals.json"]  # relative: no temp path in the output
     if evidence.is_dir() and any(evidence.glob("**/*.xml")):
         args += ["--junit", str(evidence / "**" / "*.xml")]
     extra = [str(a) for a in spec.get("args", [])]
@@ -86,9 +89,11 @@ def scenario(folder: Path, work: Path, env: dict[str, str]) -> dict[str, str]:
     return {fmt: _run(args + ["--format", fmt] + extra, repo, env) for fmt in FORMATS}
 
 
-def main(out: Path) -> None:
+def main(out: Path, checkout: Path | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    if checkout is not None:
+        env["PYTHONPATH"] = str(checkout.resolve())
     with tempfile.TemporaryDirectory() as tmp:
         env["CHANGEGATE_CACHE_DIR"] = str(Path(tmp) / "cache")
         for folder in sorted(p for p in SCENARIOS.iterdir() if p.is_dir() and not p.name.startswith("_")):
@@ -104,4 +109,4 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else None)

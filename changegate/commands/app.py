@@ -10,9 +10,10 @@ import dataclasses
 import datetime as dt
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Self, Sequence
+from typing import Any, Self
 
 from changegate import model as models
 from changegate.errors import InputError, InputErrors
@@ -186,7 +187,7 @@ def _today(value: str | None) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             raise InputError(f"--today: {value!r} is not a YYYY-MM-DD date", "command line") from None
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def write_output(text: str, output: str | None) -> None:
@@ -320,8 +321,8 @@ def validate(paths: list[Path], config_path: str | None) -> int:
 def impact(settings: ImpactSettings) -> int:
     """`changegate impact`: what a change reaches, no policies."""
     from changegate.core import impact as impact_mod
-    from changegate.report import json_report, text
     from changegate.report import diagrams as graphviz
+    from changegate.report import json_report, text
 
     gate = load_gate(settings.root, settings.config, with_policies=False, no_cache=settings.no_cache)
     changes = gather_changes(settings, gate.config)
@@ -348,8 +349,8 @@ def impact(settings: ImpactSettings) -> int:
 
 def new(settings: NewSettings) -> int:
     """`changegate new`: scaffold a manifest for the current diff."""
-    from changegate.core import impact as impact_mod
     from changegate.commands import scaffold
+    from changegate.core import impact as impact_mod
 
     gate = load_gate(settings.root, settings.config, with_policies=False, no_cache=settings.no_cache)
     changes = gather_changes(settings, gate.config)

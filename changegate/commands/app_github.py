@@ -11,8 +11,8 @@ import os
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from changegate.commands import app
 from changegate import model as models
+from changegate.commands import app
 from changegate.errors import InputError, InputErrors
 
 _DEFAULT_CONFIG = ".changegate/config.yaml"

@@ -19,9 +19,10 @@ import importlib.util
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from changegate.errors import CelError
 
@@ -214,7 +215,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return [_plain(v) for v in sorted(value, key=str)]
     if isinstance(value, _dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
     if isinstance(value, _dt.date):
         return value.isoformat()
     if value is None or isinstance(value, (bool, int, float, str, bytes)):
@@ -283,7 +284,7 @@ def evaluate(compiled: CompiledWhen, context: dict[str, Any] | Variables) -> boo
         result = compiled.program.execute(variables.engine_context())
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - PyO3 panics derive from BaseException
+    except BaseException as exc:
         raise CelError(f"{where} cannot be evaluated: {_runtime_detail(exc)}",
                        compiled.file, compiled.line) from None
     if not isinstance(result, bool):

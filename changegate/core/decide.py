@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from changegate.core.policy import KIND_ORDER, evaluate_policies
 from changegate.model import (
     ChangeInfo,
     Config,
@@ -20,7 +21,6 @@ from changegate.model import (
     Policy,
     Requirement,
 )
-from changegate.core.policy import KIND_ORDER, evaluate_policies
 
 
 def decide(

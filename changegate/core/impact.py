@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from changegate.core.graph import Adjacency, adjacency, adjacency_of, providers
+from changegate.core.paths import PathIndex, normalize_path
 from changegate.model import (
     RISK_LEVELS,
     AffectedValueStream,
@@ -19,7 +20,6 @@ from changegate.model import (
     Risk,
     risk_index,
 )
-from changegate.core.paths import PathIndex, normalize_path
 
 # Owner-id namespaces in the one PathIndex that serves both components and interfaces.
 COMPONENT = "component:"

@@ -193,7 +193,7 @@ def _shape(pattern: str) -> Shape | None:
     _segment_anchors(text[start:], out)
     if len(out) == 1 and not start and out[0][0] == EXT:
         ext = out[0][1]
-        if text == "*." + ext and not anchored or text == "**/*." + ext:
+        if (text == "*." + ext and not anchored) or text == "**/*." + ext:
             how, arg = ALWAYS, ""  # "*.py" or "**/*.py": some segment ends in ".py"
     if len(out) > 1 and out[0][0] != PREFIX:
         how, arg = REGEX, pattern
@@ -293,9 +293,9 @@ class PathIndex:
                 if len(found) > 1 and ((least := count(anchor)) > 1 or anchor[0] != PREFIX):
                     for other in found[1:]:
                         seen = count(other)
-                        if seen < least or seen == least and (other[0], -len(other[1]), other[1]) < (
+                        if seen < least or (seen == least and (other[0], -len(other[1]), other[1]) < (
                             anchor[0], -len(anchor[1]), anchor[1]
-                        ):
+                        )):
                             anchor, least = other, seen
                     if anchor is not found[0]:
                         how, arg = REGEX, pattern

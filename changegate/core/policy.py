@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from changegate.sources.approvals import effective_approvers
+from changegate.core.paths import PathIndex, matches_any
 from changegate.model import (
     PLACEHOLDER_PREFIX,
     Config,
@@ -32,7 +32,7 @@ from changegate.model import (
     WaiverUse,
     risk_index,
 )
-from changegate.core.paths import PathIndex, matches_any
+from changegate.sources.approvals import effective_approvers
 
 KIND_ORDER: tuple[str, ...] = ("manifest", "field", "owner", "approval", "test", "deny")
 

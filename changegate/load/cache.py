@@ -36,8 +36,8 @@ from pathlib import Path
 
 from changegate import __version__
 from changegate.core.graph import Adjacency, adjacency
-from changegate.model import Config, DepMap
 from changegate.core.paths import PathIndex
+from changegate.model import Config, DepMap
 
 FORMAT = 1  # bump when CompiledMap changes shape
 KEEP = 8  # entries kept in the directory; older ones are removed after a write
@@ -146,7 +146,7 @@ def read(directory: Path, key: str) -> CompiledMap | None:
     try:
         with open(entry_path(directory, key), "rb") as handle:
             stored_key, compiled = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - any unreadable entry is a miss
+    except Exception:
         return None
     if stored_key != key or not isinstance(compiled, CompiledMap):
         return None
@@ -166,7 +166,7 @@ def write(directory: Path, key: str, compiled: CompiledMap) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
         _prune(directory)
-    except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower
+    except Exception:
         return
 
 

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from changegate.errors import InputError, InputErrors, ReferenceError_, YamlError
+from changegate.load.resources import builtin_policy_path, shipped_dir
+from changegate.load.schema import dotted, validate
+from changegate.load.yamlio import MAX_BYTES, Lines, PathKey, decode, load_text
 from changegate.model import (
     ApprovalRule,
     ApprovalSettings,
@@ -32,9 +35,6 @@ from changegate.model import (
     ValueStream,
     Waiver,
 )
-from changegate.load.resources import builtin_policy_path, shipped_dir
-from changegate.load.schema import dotted, validate
-from changegate.load.yamlio import MAX_BYTES, Lines, PathKey, decode, load_text
 
 DEFAULT_CONFIG = ".changegate/config.yaml"
 DEFAULT_POLICY_DIR = ".changegate/policies"
@@ -386,9 +386,7 @@ def _components(
         ):
             clean = False
         for index, iface in enumerate(provides):
-            if iface not in interfaces:
-                clean = False
-            elif iface in providers:
+            if iface not in interfaces or iface in providers:
                 clean = False
             else:
                 providers[iface] = (comp_id, comp, index)
@@ -824,14 +822,14 @@ def _validate_manifest(path: Path, display: str, depmap: DepMap | None,
 
 
 __all__ = [
+    "available_builtins",
     "load_config",
+    "load_manifest",
     "load_map",
     "load_policies",
-    "load_manifest",
-    "validate_paths",
-    "read_gate_file",
+    "manifest_files",
     "map_files",
     "policy_files",
-    "manifest_files",
-    "available_builtins",
+    "read_gate_file",
+    "validate_paths",
 ]

@@ -7,13 +7,13 @@ are the repository's top-level `policies/` and `schemas/`.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # changegate/
 
 
-@lru_cache(maxsize=None)
+@cache
 def shipped_dir(name: str) -> Path:
     """The directory of shipped files called `name` ("policies" or "schemas")."""
     for candidate in (_PACKAGE / name, _PACKAGE.parent / name):

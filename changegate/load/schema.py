@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from changegate.errors import InputErrors, SchemaError
@@ -45,12 +45,12 @@ _TYPE_WORDS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(name: str) -> dict[str, Any]:
     return json.loads(schema_path(name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator_for(name: str) -> Draft202012Validator:
     """The compiled validator of schemas/NAME.schema.json (cached)."""
     from jsonschema import Draft202012Validator
@@ -464,7 +464,7 @@ def _build(schema: Any, filename: str = "<fast check>") -> Check:
     generator = _SchemaSource(schema)
     source = generator.source()
     namespace = generator.namespace
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - source we generated
+    exec(compile(source, filename, "exec"), namespace)
     return namespace["check"]  # type: ignore[no-any-return]
 
 
@@ -473,7 +473,7 @@ def fast_check_source(name: str) -> str:
     return _SchemaSource(_schema(name)).source()
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_check(name: str) -> Check:
     """A predicate that is True only for documents valid against schemas/NAME.schema.json."""
     return _build(_schema(name), f"<fast check: {name}>")
@@ -529,7 +529,7 @@ def _expected(types: Sequence[str]) -> str:
 
 
 class _Problem:
-    __slots__ = ("path", "message", "line")
+    __slots__ = ("line", "message", "path")
 
     def __init__(self, path: PathKey, message: str, line: int) -> None:
         self.path = path

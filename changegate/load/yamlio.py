@@ -17,7 +17,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from itertools import chain, compress
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -31,7 +31,7 @@ MAX_DEPTH = 64
 #: Most nodes that aliases may add to a document when expanded (beyond the nodes written).
 MAX_ALIAS_NODES = 100_000
 
-PathKey = tuple[Union[str, int], ...]
+PathKey = tuple[str | int, ...]
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -145,7 +145,7 @@ _NO_KEY = object()  # a mapping waiting for its next key
 class _Frame:
     """A sequence or mapping being built."""
 
-    __slots__ = ("value", "path", "anchor", "key", "first", "merges", "count", "height", "is_map")
+    __slots__ = ("anchor", "count", "first", "height", "is_map", "key", "merges", "path", "value")
 
     def __init__(self, value: Any, path: PathKey, anchor: str | None) -> None:
         self.value = value

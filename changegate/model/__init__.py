@@ -282,7 +282,7 @@ class Evidence:
     suites: dict[str, SuiteResult] = field(default_factory=dict)
     # team id -> members, when membership came from somewhere other than the map (GitHub).
     team_members: dict[str, frozenset[str]] = field(default_factory=dict)
-    today: _dt.date = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).date())
+    today: _dt.date = field(default_factory=lambda: _dt.datetime.now(_dt.UTC).date())
     base: str | None = None
     head: str | None = None
 

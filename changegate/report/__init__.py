@@ -7,8 +7,9 @@ not pay). The CLI builds its `--format` choice from its keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from changegate.model import Decision

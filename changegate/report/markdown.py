@@ -19,8 +19,8 @@ import jinja2.sandbox
 
 from changegate.errors import InputError
 from changegate.model import Decision, Requirement
-from changegate.report import escape
 from changegate.report import diagrams as graphviz
+from changegate.report import escape
 from changegate.report.json_report import is_blocking, to_dict
 from changegate.report.text import closing_line
 

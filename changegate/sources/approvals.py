@@ -17,13 +17,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-
 from changegate.errors import EvidenceError, InputError, InputErrors
 from changegate.load.files import read_bounded
-from changegate.model import Approvals, Review
 from changegate.load.resources import schema_path
 from changegate.load.schema import fast_check
 from changegate.load.yamlio import Lines, json_lines
+from changegate.model import Approvals, Review
 
 MAX_BYTES = 16 * 1024 * 1024
 REVIEW_STATES: tuple[str, ...] = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED",
@@ -107,7 +106,7 @@ def _parse_time(text: str, where: str, source: str) -> _dt.datetime:
     except ValueError as exc:
         raise EvidenceError(f"{where}: not an ISO 8601 time: {text!r}", source) from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
+        moment = moment.replace(tzinfo=_dt.UTC)
     return moment
 
 

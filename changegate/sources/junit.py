@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 from xml.parsers import expat
 
 from changegate.errors import EvidenceError
-from changegate.load.files import read_bounded, size_text
+from changegate.load.files import read_bounded
 from changegate.model import SuiteResult
 
 MAX_BYTES = 50 * 1024 * 1024

@@ -3,21 +3,17 @@ a cold cache (it loads and stores) and with a warm one (it reads) gives the same
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from changegate.commands import app
-from changegate.load import cache
-from changegate.core import graph
-from changegate.core import impact
-from changegate.load import gate_files as loader
-
-
-from benchmarks.generate import build_enterprise, write_enterprise  # noqa: E402
 from conftest import PROJECT
+
+from benchmarks.generate import build_enterprise, write_enterprise
+from changegate.commands import app
+from changegate.core import graph, impact
+from changegate.load import cache
+from changegate.load import gate_files as loader
 
 RETAIL = PROJECT / "examples" / "retail"
 

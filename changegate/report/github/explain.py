@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from changegate import model as models
-from changegate.report.github import workflow
 from changegate.report.escape import clean
+from changegate.report.github import workflow
 
 _STATUS_MARK = {"satisfied": "ok", "waived": "waived", "missing": "MISSING", "failed": "FAILED"}
 

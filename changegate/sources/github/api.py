@@ -144,7 +144,7 @@ class Client:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             req = urllib.request.Request(url, data=data, method=method, headers=self._headers(data is not None))
             try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 (https/http API URL)
+                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                     raw = resp.read()
                     headers = dict(resp.headers.items())
                     return Response(resp.status, headers, json.loads(raw) if raw.strip() else None)

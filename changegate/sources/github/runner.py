@@ -13,16 +13,13 @@ from pathlib import Path
 from typing import IO
 
 from changegate import model as models
+from changegate.report.escape import md
 from changegate.report.github import comment as sticky
-from changegate.report.github import explain
-from changegate.sources.github import gitrepo
-from changegate.sources.github import pulls
-from changegate.sources.github import teams
-from changegate.report.github import workflow
+from changegate.report.github import explain, workflow
+from changegate.sources.github import gitrepo, pulls, teams
 from changegate.sources.github.api import DEFAULT_API_URL, ApiError, Client, GithubInputError
 from changegate.sources.github.event import Event
 from changegate.sources.github.event import load as load_event
-from changegate.report.escape import md
 
 TOKEN_VARIABLES = ("CHANGEGATE_TOKEN", "INPUT_TOKEN", "GITHUB_TOKEN")
 SUMMARY_FILE = "changegate-summary.md"

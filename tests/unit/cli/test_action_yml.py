@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import PROJECT
 
 from changegate.cli import cli
 from changegate.sources.github import runner
-from conftest import PROJECT
 
 ROOT = PROJECT
 INPUTS = {"config", "token", "comment", "fail-on", "junit", "working-directory"}

@@ -13,15 +13,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner
+from conftest import SCENARIOS, GitRepo
 
 from changegate.cli import cli
-from conftest import GitRepo, SCENARIOS
 
 BASE = SCENARIOS / "_shared" / "retail-mini"
 CONSOLE_SCRIPT = Path(sys.executable).parent / "changegate"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import click
 import pytest
+from conftest import PROJECT
 
 from changegate.cli import cli
-from conftest import PROJECT
 
 DOCS = (PROJECT / "docs" / "cli.md").read_text(encoding="utf-8")
 

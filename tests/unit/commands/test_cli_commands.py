@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from conftest import PROJECT, SCENARIOS, GitRepo
 
 from changegate import __version__
 from changegate.cli import cli
-from conftest import PROJECT, SCENARIOS, GitRepo
 
 RETAIL = PROJECT / "examples" / "retail"
 RETAIL_MINI = SCENARIOS / "_shared" / "retail-mini"

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github_server import GithubServer, fixture
 from github_runner_files import read_outputs
+from github_server import GithubServer, fixture
 
 REPO = "acme/shop"
 PR_PATH = "/repos/acme/shop/pulls/42"

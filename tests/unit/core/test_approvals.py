@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from changegate.errors import EvidenceError, InputErrors
-from changegate.sources import approvals
 from changegate.model import Approvals, Review
+from changegate.sources import approvals
 
 HEAD = "abc1234def5678abc1234def5678abc1234def56"
 OLD = "0001111222233334444555566667777888899990"

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-
 from changegate.core.decide import change_info, decide, decide_impact, sort_requirements
 from changegate.load.gate_files import load_policies
 from changegate.model import (

@@ -7,8 +7,8 @@ import random
 import pathspec
 import pytest
 
-from changegate.errors import InputError
 from changegate.core.paths import PathIndex, matches_any, pattern_error
+from changegate.errors import InputError
 
 try:
     from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as Pattern

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
+from changegate.core.policy import cel_context, evaluate_policies
 from changegate.errors import CelError
 from changegate.model import (
     AffectedValueStream,
     ApprovalRule,
-    ApprovalSettings,
     Approvals,
+    ApprovalSettings,
     Component,
     Config,
     DepMap,
@@ -36,7 +37,6 @@ from changegate.model import (
     WaiverUse,
 )
 from changegate.model import TestRule as SuiteRule  # "Test*" names would be collected
-from changegate.core.policy import cel_context, evaluate_policies
 
 HEAD = "abc123"
 TODAY = dt.date(2026, 11, 27)

@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT
 
+from changegate.errors import InputErrors
 from changegate.load import cache
 from changegate.load import gate_files as loader
-from changegate.errors import InputErrors
-from conftest import PROJECT
 
 RETAIL = PROJECT / "examples" / "retail"
 TEAMS = ".changegate/map/teams.yaml"

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import PROJECT
 from jsonschema import Draft202012Validator
 
-from changegate.load import gate_files as loader
 from changegate.errors import InputError, InputErrors
-from changegate.model import Config, DepMap
+from changegate.load import gate_files as loader
 from changegate.load.resources import schema_path
 from changegate.load.yamlio import MAX_BYTES, Lines, load_json, load_yaml
-from conftest import PROJECT
+from changegate.model import Config, DepMap
 
 MAP = """\
 version: 1

@@ -5,19 +5,16 @@ the careful loader's errors."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from changegate.load import yamlio
-from changegate.errors import YamlError
-from changegate.load.yamlio import _load_fast, load_yaml, load_yaml_careful
-
-
-from benchmarks.generate import build_enterprise, to_yaml  # noqa: E402
 from conftest import PROJECT
+
+from benchmarks.generate import build_enterprise, to_yaml
+from changegate.errors import YamlError
+from changegate.load import yamlio
+from changegate.load.yamlio import _load_fast, load_yaml, load_yaml_careful
 
 REPO = PROJECT
 CORPUS = sorted(

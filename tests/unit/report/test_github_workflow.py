@@ -13,8 +13,8 @@ from github_runner_files import read_outputs
 from github_server import GithubServer
 
 from changegate import model as models
-from changegate.sources.github import runner
 from changegate.report.github import workflow
+from changegate.sources.github import runner
 
 HOSTILE_TITLE = "Upgrade ::error::x%0A\r\n::warning file=a::pwned @everyone <img src=x onerror=alert(1)>"
 HOSTILE_FILE = ".changegate/changes/evil,name:%0A\n::error::y.yaml"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import PROJECT
 
 from changegate.errors import InputError
 from changegate.model import (
@@ -31,7 +32,6 @@ from changegate.model import (
 )
 from changegate.report import REPORTERS, escape, json_report, markdown, render, text
 from changegate.report import diagrams as graphviz
-from conftest import PROJECT
 
 SCHEMA = PROJECT / "schemas" / "decision.schema.json"
 

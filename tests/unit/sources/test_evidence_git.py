@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from changegate.errors import EvidenceError, GitError
-from changegate.sources import changed_files
-from changegate.sources import git
+from changegate.sources import changed_files, git
 
 ODD_NAMES = [
     "with space.txt",

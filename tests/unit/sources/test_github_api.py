@@ -12,10 +12,7 @@ from github_server import GithubServer, fixture
 from changegate import model as models
 from changegate.errors import GitError
 from changegate.report.github import comment
-from changegate.sources.github import event
-from changegate.sources.github import pulls
-from changegate.sources.github import runner
-from changegate.sources.github import teams
+from changegate.sources.github import event, pulls, runner, teams
 from changegate.sources.github.api import ApiError, Client, GithubInputError, next_link
 
 REPO = "acme/shop"

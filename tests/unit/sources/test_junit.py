@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from changegate.errors import EvidenceError
-from changegate.sources import junit
 from changegate.model import SuiteResult
+from changegate.sources import junit
 
 PYTEST_STYLE = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites name="pytest tests">
