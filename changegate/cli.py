@@ -1,7 +1,8 @@
 """The command line: click options are copied into settings and handed to `changegate.commands.app`.
 
-Only click is imported at start-up, so `--help` and `--version` stay fast; everything else
-loads inside the command that needs it.
+Only click and the format registry (`changegate.report`, a few dicts) are imported at
+start-up, so `--help` and `--version` stay fast; everything else loads inside the command
+that needs it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from typing import Any
 import click
 
 from changegate import __version__
-
-FORMATS_CHECK = ("text", "json", "markdown")  # keep in step with changegate.report.REPORTERS
-FORMATS_IMPACT = ("text", "json", "mermaid", "dot")
+from changegate.report import DECISION_FORMATS, IMPACT_FORMATS
 
 
 class _Group(click.Group):
@@ -56,8 +55,8 @@ def _annotate(exc: Exception) -> None:
 
     errors = exc.errors if isinstance(exc, InputErrors) else [exc]
     for err in errors:
-        file = getattr(err, "file", None)
-        in_repo = bool(file) and not os.path.isabs(file) and os.path.isfile(file)
+        file: str | None = getattr(err, "file", None)
+        in_repo = bool(file and not os.path.isabs(file) and os.path.isfile(file))
         click.echo(annotation("error", getattr(err, "message", str(err)), file=file if in_repo else None,
                               line=getattr(err, "line", 0) if in_repo else 0,
                               title="changegate: invalid input"),
@@ -108,7 +107,7 @@ def _diff_options(f: Any) -> Any:
 @click.option("--approvals", metavar="FILE", help="Approvals JSON (author, head_sha, labels, reviews).")
 @click.option("--junit", multiple=True, metavar="GLOB",
               help="JUnit XML files, a glob (repeatable; added to the config's evidence.junit).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(list(DECISION_FORMATS)), default="text", show_default=True,
               help="Output format.")
 @click.option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of stdout.")
 @click.option("--template", metavar="FILE", help="Jinja2 template for --format markdown.")
@@ -143,7 +142,7 @@ def validate(paths: tuple[Path, ...], config: str | None) -> None:
 @_diff_options
 @click.option("--manifest", "manifests", multiple=True, metavar="FILE",
               help="Manifest whose interfaces_changed/breaking to take into account.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_IMPACT), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(list(IMPACT_FORMATS)), default="text", show_default=True,
               help="Output format.")
 @click.option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of stdout.")
 def impact(**options: Any) -> None:

@@ -280,11 +280,7 @@ def render(settings: CheckSettings, decision: models.Decision) -> str:
     """Render the decision in the chosen format."""
     from changegate import report
 
-    if settings.fmt == "markdown":
-        from changegate.report import markdown
-
-        return markdown.render(decision, Path(settings.template) if settings.template else None)
-    return report.render(settings.fmt, decision)
+    return report.render(settings.fmt, decision, template=Path(settings.template) if settings.template else None)
 
 
 def exit_code(decision: models.Decision, fail_on: str) -> int:
@@ -320,9 +316,8 @@ def validate(paths: list[Path], config_path: str | None) -> int:
 
 def impact(settings: ImpactSettings) -> int:
     """`changegate impact`: what a change reaches, no policies."""
+    from changegate import report
     from changegate.core import impact as impact_mod
-    from changegate.report import diagrams as graphviz
-    from changegate.report import json_report, text
 
     gate = load_gate(settings.root, settings.config, with_policies=False, no_cache=settings.no_cache)
     changes = gather_changes(settings, gate.config)
@@ -332,15 +327,7 @@ def impact(settings: ImpactSettings) -> int:
     manifest = manifests[0] if manifests else None
     result = impact_mod.resolve_impact(gate.depmap, gate.adjacency, changes.files,
                                        manifest, gate.config, gate.path_index)
-    if settings.fmt == "mermaid":
-        out = graphviz.mermaid(result, gate.depmap)
-    elif settings.fmt == "dot":
-        out = graphviz.dot(result, gate.depmap)
-    elif settings.fmt == "json":
-        out = json_report.dumps(json_report.impact_to_dict(result, gate.depmap))
-    else:
-        out = text.render_impact(result, gate.depmap)
-    write_output(out if out.endswith("\n") else out + "\n", settings.output)
+    write_output(report.render_impact(settings.fmt, result, gate.depmap), settings.output)
     return 0
 
 

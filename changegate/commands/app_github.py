@@ -53,9 +53,9 @@ def check(settings: app.CheckSettings) -> int:
         team_members=run.team_members,
         extra_findings=findings,
     )
-    from changegate.report import markdown
+    from changegate import report
 
-    summary = markdown.render(decision, Path(settings.template) if settings.template else None)
+    summary = report.render("markdown", decision, template=Path(settings.template) if settings.template else None)
     if settings.fmt != "text" or settings.output:
         app.write_output(summary if settings.fmt == "markdown" else app.render(settings, decision),
                          settings.output)

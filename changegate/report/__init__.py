@@ -1,36 +1,69 @@
-"""Reporters: each renders a `Decision` as text; none re-evaluates policy.
+"""Reporters: each renders a `Decision` (or an impact alone) as text; none re-evaluates policy.
 
-`REPORTERS` is the one registry of output formats: name -> "module:function", imported
-only when that format is used (markdown's Jinja2 costs ~30 ms that `--format json` should
-not pay). The CLI builds its `--format` choice from its keys.
+The one registry of output formats. `DECISION_FORMATS` (for `check`) and `IMPACT_FORMATS`
+(for `impact`) map each format's name to "module:function", imported only when that format
+is used: markdown's Jinja2 costs ~30 ms that `--format json` should not pay, and the CLI
+imports this module at start-up to build its `--format` choices from the keys.
+
+Every decision reporter is called as `function(decision, template=...)` (the options any
+format may use; only markdown has a template), every impact reporter as
+`function(impact, depmap)`. Both return the whole text, ending with a line break.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from changegate.model import Decision
+    from pathlib import Path
 
-REPORTERS: dict[str, str] = {
+    from changegate.model import Decision, DepMap, Impact
+
+DECISION_FORMATS: dict[str, str] = {
     "text": "changegate.report.text:render",
     "json": "changegate.report.json_report:render",
     "markdown": "changegate.report.markdown:render",
 }
+IMPACT_FORMATS: dict[str, str] = {
+    "text": "changegate.report.text:render_impact",
+    "json": "changegate.report.json_report:render_impact",
+    "mermaid": "changegate.report.diagrams:render_mermaid",
+    "dot": "changegate.report.diagrams:render_dot",
+}
 
 
-def reporter(name: str) -> Callable[[Decision], str]:
-    """The render function of format `name`; an unknown name raises KeyError."""
+class UnknownFormatError(ValueError):
+    """A format name the registry does not hold (never a silent fallback to another)."""
+
+
+class DecisionReporter(Protocol):
+    def __call__(self, decision: Decision, *, template: Path | None = None) -> str: ...
+
+
+class ImpactReporter(Protocol):
+    def __call__(self, impact: Impact, depmap: DepMap) -> str: ...
+
+
+def _function(formats: Mapping[str, str], name: str, what: str) -> Any:
     try:
-        target = REPORTERS[name]
+        target = formats[name]
     except KeyError:
-        raise KeyError(f"unknown format {name!r}; choose from {', '.join(REPORTERS)}") from None
+        raise UnknownFormatError(f"unknown {what} format {name!r}; choose from {', '.join(formats)}") from None
     module, _, function = target.partition(":")
-    return getattr(import_module(module), function)  # type: ignore[no-any-return]
+    return getattr(import_module(module), function)
 
 
-def render(name: str, decision: Decision) -> str:
-    """The decision in format `name`; an unknown name raises KeyError."""
-    return reporter(name)(decision)
+def render(fmt: str, decision: Decision, *, template: Path | None = None) -> str:
+    """The decision in format `fmt` (`template`: a Jinja2 file for markdown); an unknown
+    format raises UnknownFormatError."""
+    reporter: DecisionReporter = _function(DECISION_FORMATS, fmt, "decision")
+    return reporter(decision, template=template)
+
+
+def render_impact(fmt: str, impact: Impact, depmap: DepMap) -> str:
+    """An impact alone (no policies) in format `fmt`; an unknown format raises
+    UnknownFormatError."""
+    reporter: ImpactReporter = _function(IMPACT_FORMATS, fmt, "impact")
+    return reporter(impact, depmap)

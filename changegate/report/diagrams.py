@@ -1,4 +1,5 @@
-"""The impact as a graph: Mermaid (GitHub renders it in markdown) and Graphviz DOT.
+"""The impact as a diagram: a Mermaid flowchart (GitHub renders it in markdown) and a
+Graphviz DOT digraph, both drawn from one `ImpactGraph`.
 
 The graph is the union of the `via` chains of the impact: every impacted component and
 affected value stream is reached from a touched component along the edges drawn, and
@@ -9,9 +10,10 @@ that no impacted component consumes hang off their provider. Graphs are capped
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
-from changegate.model import Decision, DepMap, Impact
+from changegate.model import DepMap, Impact
 from changegate.report import escape
 
 MAX_NODES = 60
@@ -34,38 +36,24 @@ class ImpactGraph:
     omitted: int = 0
 
 
-def _subject(subject: Decision | Impact, depmap: DepMap | None) -> tuple[Impact, DepMap | None]:
-    if isinstance(subject, Decision):
-        return subject.impact, depmap if depmap is not None else subject.depmap
-    return subject, depmap
-
-
-def _classify(chain: tuple[str, ...], depmap: DepMap | None, impact: Impact) -> list[Key]:
+def _classify(chain: tuple[str, ...], depmap: DepMap) -> list[Key]:
     """Keys of a component/interface chain: an element right after a component is an
     interface when the map has an interface of that id provided by that component."""
-    impacted = set(impact.impacted_ids())
     keys: list[Key] = []
     for elem in chain:
         kind = "component"
         if keys and keys[-1][0] == "component":
             prev = keys[-1][1]
-            if depmap is not None:
-                iface = depmap.interfaces.get(elem)
-                provider = depmap.components.get(prev)
-                if iface is not None and (
-                    iface.provider == prev or (provider is not None and elem in provider.provides)
-                ):
-                    kind = "interface"
-            elif elem in impact.changed_interfaces and elem not in impacted:
+            iface = depmap.interfaces.get(elem)
+            provider = depmap.components.get(prev)
+            if iface is not None and (iface.provider == prev or (provider is not None and elem in provider.provides)):
                 kind = "interface"
         keys.append((kind, elem))
     return keys
 
 
-def _label(key: Key, depmap: DepMap | None, impact: Impact) -> str:
+def _label(key: Key, depmap: DepMap, impact: Impact) -> str:
     kind, ident = key
-    if depmap is None:
-        return ident
     if kind == "component":
         comp = depmap.components.get(ident)
         return comp.name if comp is not None and comp.name else ident
@@ -78,21 +66,18 @@ def _label(key: Key, depmap: DepMap | None, impact: Impact) -> str:
     return f"{name} ({level})" if level else name
 
 
-def build(
-    subject: Decision | Impact, depmap: DepMap | None = None, max_nodes: int | None = MAX_NODES
-) -> ImpactGraph:
-    """The graph of an impact (or a decision's impact), at most `max_nodes` nodes (None:
-    no cap). Chains are added whole, most telling first: touched components, then value
-    streams, then other impacted components by depth."""
-    impact, dmap = _subject(subject, depmap)
+def impact_graph(impact: Impact, depmap: DepMap, max_nodes: int | None = MAX_NODES) -> ImpactGraph:
+    """The graph of an impact, at most `max_nodes` nodes (None: no cap). Chains are added
+    whole, most telling first: touched components, then value streams, then other
+    impacted components by depth."""
     chains: list[list[Key]] = []
     ordered = sorted(impact.impacted_components, key=lambda c: (c.depth, c.id))
-    chains += [_classify(c.via, dmap, impact) for c in ordered if c.touched]
+    chains += [_classify(c.via, depmap) for c in ordered if c.touched]
     for vs in impact.value_streams:
-        chains.append(_classify(vs.via[:-1], dmap, impact) + [("value_stream", vs.id)])
-    chains += [_classify(c.via, dmap, impact) for c in ordered if not c.touched]
+        chains.append([*_classify(vs.via[:-1], depmap), ("value_stream", vs.id)])
+    chains += [_classify(c.via, depmap) for c in ordered if not c.touched]
     for iface_id in impact.changed_interfaces:
-        iface = dmap.interfaces.get(iface_id) if dmap is not None else None
+        iface = depmap.interfaces.get(iface_id)
         if iface is not None and iface.provider in impact.impacted_ids():
             chains.append([("component", iface.provider), ("interface", iface_id)])
         else:
@@ -111,8 +96,8 @@ def build(
         if max_nodes is not None and len(graph.nodes) + len(new) > max_nodes:
             continue
         for key in new:
-            graph.nodes[key] = _label(key, dmap, impact)
-        for edge in zip(chain, chain[1:]):
+            graph.nodes[key] = _label(key, depmap, impact)
+        for edge in itertools.pairwise(chain):
             if edge[0] != edge[1] and edge not in seen_edges:
                 seen_edges.add(edge)
                 graph.edges.append(edge)
@@ -134,7 +119,7 @@ def _mermaid_ids(graph: ImpactGraph) -> dict[Key, str]:
     return ids
 
 
-def render_mermaid(graph: ImpactGraph) -> str:
+def mermaid_flowchart(graph: ImpactGraph) -> str:
     """A Mermaid flowchart of `graph` (no code fence)."""
     ids = _mermaid_ids(graph)
     lines = ["flowchart LR"]
@@ -174,8 +159,8 @@ def render_mermaid(graph: ImpactGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_dot(graph: ImpactGraph) -> str:
-    """A Graphviz digraph of `graph`."""
+def dot_digraph(graph: ImpactGraph) -> str:
+    """A Graphviz DOT digraph of `graph`."""
     lines = [
         "digraph impact {",
         "  rankdir=LR;",
@@ -206,16 +191,13 @@ def render_dot(graph: ImpactGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def mermaid(
-    subject: Decision | Impact, depmap: DepMap | None = None, max_nodes: int | None = MAX_NODES
-) -> str:
-    """The impact as a Mermaid flowchart (for `changegate impact --format mermaid`)."""
-    return render_mermaid(build(subject, depmap, max_nodes))
+def render_mermaid(impact: Impact, depmap: DepMap) -> str:
+    """The impact as a Mermaid flowchart, capped at `MAX_NODES` like the one in the
+    markdown summary (for `changegate impact --format mermaid`)."""
+    return mermaid_flowchart(impact_graph(impact, depmap))
 
 
-def dot(
-    subject: Decision | Impact, depmap: DepMap | None = None, max_nodes: int | None = None
-) -> str:
+def render_dot(impact: Impact, depmap: DepMap) -> str:
     """The impact as a Graphviz DOT digraph (for `changegate impact --format dot`); not
-    capped by default, since Graphviz has no GitHub rendering limit."""
-    return render_dot(build(subject, depmap, max_nodes))
+    capped, since Graphviz has no GitHub rendering limit."""
+    return dot_digraph(impact_graph(impact, depmap, max_nodes=None))

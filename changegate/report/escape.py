@@ -3,12 +3,17 @@
 Titles, summaries, file names, reviewer names and waiver reasons come from the pull
 request, so every reporter passes them through one of these functions:
 
-- `terminal(s)`: no control characters (no ANSI colours, cursor moves or carriage-return
-  overwrites) and no bidirectional-override characters.
+- `terminal(s)`: one line with no control characters (no ANSI colours, cursor moves or
+  carriage-return overwrites) and no bidirectional-override characters; every other
+  escaper starts from it.
+- `strip_controls(s)`: the same characters stripped, but tabs and line breaks kept (lines
+  of the GitHub Actions log, inside a workflow command group).
 - `md(s)`: inline GitHub markdown that cannot open a link, image, HTML element, @-mention,
   issue reference, emphasis, code span, math or table cell, and that stays on one line.
 - `mermaid_label(s)` / `mermaid_id(s)`: a quoted Mermaid label and a safe Mermaid node id.
 - `dot(s)`: a quoted Graphviz DOT string.
+- `workflow_data(s)` / `workflow_property(s)`: a GitHub workflow command's message and
+  property value (actions/toolkit `command.ts`), so text never starts a command.
 """
 
 from __future__ import annotations
@@ -23,10 +28,10 @@ _ANSI = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
     r"|\x1b[@-Z\\-_]"  # other two-byte escapes
 )
-# Line breaks and tabs become a space; every other C0/C1 control character goes, and so do
-# the bidirectional controls that can make text read differently from what it is.
+# Line breaks and tabs become a space (in `terminal`); every other C0/C1 control character
+# goes, and so do the bidirectional controls that can make text read differently from what it is.
 _BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 ZWSP = "\u200b"  # zero-width space: breaks @-mentions, #refs and autolinks invisibly
 
@@ -35,16 +40,17 @@ _MD_PUNCT = frozenset("\\`*_~|[]()!{}$^")
 _MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 
-def clean(s: object) -> str:
-    """`s` as one line of text without control characters (the base of every escaper)."""
+def terminal(s: object) -> str:
+    """`s` safe to print to a terminal: ANSI sequences removed whole, line breaks and tabs
+    made spaces, other control and bidi characters stripped; one line."""
     text = _ANSI.sub("", str(s))
     text = _BREAKS.sub(" ", text)
     return _CONTROLS.sub("", text)
 
 
-def terminal(s: object) -> str:
-    """`s` safe to print to a terminal: control and bidi characters stripped, one line."""
-    return clean(s)
+def strip_controls(s: object) -> str:
+    """`s` without control and bidi characters, except tab, CR and LF."""
+    return _CONTROLS.sub("", str(s))
 
 
 def md(s: object, max_len: int = 1000) -> str:
@@ -55,7 +61,7 @@ def md(s: object, max_len: int = 1000) -> str:
     mentions, issue references and bare URLs after rendering, where escapes no longer
     count.
     """
-    text = clean(s)
+    text = terminal(s)
     if len(text) > max_len:
         text = text[: max_len - 1] + "…"
     out: list[str] = []
@@ -91,14 +97,14 @@ def mermaid_id(s: object) -> str:
     """`s` reduced to the characters a Mermaid node id may contain ([A-Za-z0-9_]).
 
     Not injective on its own; callers that need unique ids add a prefix and a counter
-    (see `graphviz`).
+    (see `diagrams`).
     """
-    return _MERMAID_ID_BAD.sub("_", clean(s)) or "_"
+    return _MERMAID_ID_BAD.sub("_", terminal(s)) or "_"
 
 
 def mermaid_label(s: object, max_len: int = 120) -> str:
     """`s` as the text inside a double-quoted Mermaid label (quotes not included)."""
-    text = clean(s)
+    text = terminal(s)
     if len(text) > max_len:
         text = text[: max_len - 1] + "…"
     return "".join(_MERMAID_LABEL.get(ch, ch) for ch in text)
@@ -106,5 +112,15 @@ def mermaid_label(s: object, max_len: int = 120) -> str:
 
 def dot(s: object) -> str:
     """`s` as a double-quoted Graphviz DOT string (quotes included)."""
-    text = clean(s).replace("\\", "\\\\").replace('"', '\\"')
+    text = terminal(s).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
+
+
+def workflow_data(s: object) -> str:
+    """`s` as a workflow command's message: controls stripped, `%`, CR and LF percent-encoded."""
+    return strip_controls(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(s: object) -> str:
+    """`s` as a workflow command's property value: like data, plus `:` and `,` encoded."""
+    return workflow_data(s).replace(":", "%3A").replace(",", "%2C")

@@ -8,8 +8,10 @@ consumers that render them are expected to escape for their own medium.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from changegate.core.decide import is_blocking
 from changegate.model import (
     AffectedValueStream,
     Decision,
@@ -23,11 +25,6 @@ from changegate.model import (
 
 SCHEMA_VERSION = 1
 STATUSES: tuple[str, ...] = ("satisfied", "missing", "failed", "waived")
-
-
-def is_blocking(req: Requirement) -> bool:
-    """True when the requirement alone makes the decision `fail`."""
-    return req.severity == "error" and req.status in ("missing", "failed")
 
 
 def summary(decision: Decision) -> dict[str, Any]:
@@ -49,8 +46,8 @@ def _impacted(c: ImpactedComponent) -> dict[str, Any]:
     return {"id": c.id, "via": list(c.via), "touched": c.touched, "depth": c.depth}
 
 
-def _value_stream(vs: AffectedValueStream, depmap: DepMap | None) -> dict[str, Any]:
-    known = depmap.value_streams.get(vs.id) if depmap is not None else None
+def _value_stream(vs: AffectedValueStream, depmap: DepMap) -> dict[str, Any]:
+    known = depmap.value_streams.get(vs.id)
     return {
         "id": vs.id,
         "name": (known.name if known and known.name else vs.id),
@@ -62,7 +59,7 @@ def _value_stream(vs: AffectedValueStream, depmap: DepMap | None) -> dict[str, A
     }
 
 
-def impact_to_dict(impact: Impact, depmap: DepMap | None = None) -> dict[str, Any]:
+def impact_to_dict(impact: Impact, depmap: DepMap) -> dict[str, Any]:
     """The `impact` object of the decision JSON (also what `changegate impact --format json`
     prints)."""
     return {
@@ -162,6 +159,11 @@ def _dumps(value: Any, depth: int) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render(decision: Decision) -> str:
-    """The decision as JSON text (SPEC §6)."""
+def render(decision: Decision, *, template: Path | None = None) -> str:
+    """The decision as JSON text (SPEC §6); `template` is for markdown (JSON has none)."""
     return dumps(to_dict(decision))
+
+
+def render_impact(impact: Impact, depmap: DepMap) -> str:
+    """An impact alone as JSON text (for `changegate impact --format json`)."""
+    return dumps(impact_to_dict(impact, depmap))

@@ -17,14 +17,14 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
+from changegate.core.decide import is_blocking
 from changegate.errors import InputError
 from changegate.model import Decision, Requirement
-from changegate.report import diagrams as graphviz
-from changegate.report import escape
-from changegate.report.json_report import is_blocking, to_dict
+from changegate.report import diagrams, escape
+from changegate.report.github.comment import MARKER, with_marker
+from changegate.report.json_report import to_dict
 from changegate.report.text import closing_line
 
-MARKER = "<!-- changegate:summary -->"
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_TEMPLATE = "summary.md.j2"
 
@@ -40,10 +40,6 @@ def _md(value: Any) -> Safe:
     if isinstance(value, Safe):
         return value
     return Safe(escape.md("" if value is None else value))
-
-
-def _finalize(value: Any) -> Any:
-    return _md(value)
 
 
 def _join(values: Any, sep: str = ", ") -> Safe:
@@ -119,7 +115,7 @@ def context(decision: Decision) -> dict[str, Any]:
     names), informed (names); findings. Filters: `md` and `join_md(sep)`.
     """
     dmap = decision.depmap
-    graph = graphviz.build(decision)
+    graph = diagrams.impact_graph(decision.impact, dmap)
     streams = []
     consulted: dict[str, Safe] = {}
     informed: dict[str, str] = {}
@@ -165,7 +161,7 @@ def context(decision: Decision) -> dict[str, Any]:
         "impact": decision.impact,
         "risk": decision.impact.risk,
         "value_streams": streams,
-        "graph": Safe(graphviz.render_mermaid(graph)),
+        "graph": Safe(diagrams.mermaid_flowchart(graph)),
         "graph_omitted": graph.omitted,
         "requirements": requirements,
         "blocking": sum(1 for r in requirements if r["group"] == "blocking"),
@@ -181,7 +177,7 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     env = jinja2.sandbox.SandboxedEnvironment(
         loader=loader,
         autoescape=False,
-        finalize=_finalize,
+        finalize=_md,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -192,7 +188,7 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
     return env
 
 
-def render(decision: Decision, template: Path | None = None) -> str:
+def render(decision: Decision, *, template: Path | None = None) -> str:
     """The decision as GitHub markdown, starting with the hidden summary marker.
 
     `template` names a user's own Jinja2 file; a template that cannot be read, parsed or
@@ -212,6 +208,5 @@ def render(decision: Decision, template: Path | None = None) -> str:
         raise InputError("template not found", shown) from exc
     except (jinja2.TemplateError, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"template failed to render: {exc}", shown) from exc
-    if not text.startswith(MARKER):
-        text = MARKER + "\n" + text
+    text = with_marker(text)
     return text if text.endswith("\n") else text + "\n"

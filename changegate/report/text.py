@@ -7,24 +7,13 @@ a pull request writes can move the cursor, recolour the log or hide text.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from changegate.core.decide import is_blocking
 from changegate.model import Decision, DepMap, Finding, Impact, Requirement
 from changegate.report import escape
-from changegate.report.json_report import is_blocking
 
 ARROW = " → "
-
-_COLORS = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "dim": "2", "bold": "1"}
-
-
-class _Style:
-    def __init__(self, color: bool) -> None:
-        self.color = color
-
-    def __call__(self, text: str, *names: str) -> str:
-        if not self.color or not names:
-            return text
-        codes = ";".join(_COLORS[n] for n in names)
-        return f"\x1b[{codes}m{text}\x1b[0m"
 
 
 def _t(s: object) -> str:
@@ -39,10 +28,15 @@ def _names(ids: tuple[str, ...] | list[str]) -> str:
     return ", ".join(_t(i) for i in ids) if ids else "—"
 
 
-def _impact_lines(impact: Impact, depmap: DepMap | None, style: _Style) -> list[str]:
+def _is_warning(req: Requirement) -> bool:
+    """A warning-severity requirement that is missing or failed: it warns, never blocks."""
+    return req.severity == "warning" and req.status in ("missing", "failed")
+
+
+def _impact_lines(impact: Impact, depmap: DepMap) -> list[str]:
     risk = impact.risk
     declared = f", declared {risk.declared}" if risk.declared else ""
-    lines = [style("Impact", "bold") + f"  risk {risk.level} (computed {risk.computed}{declared})"]
+    lines = [f"Impact  risk {risk.level} (computed {risk.computed}{declared})"]
     for factor in risk.factors:
         lines.append(f"  · {_t(factor)}")
     lines.append(f"  touched components: {_names(impact.touched_components)}")
@@ -53,15 +47,14 @@ def _impact_lines(impact: Impact, depmap: DepMap | None, style: _Style) -> list[
         lines.append(f"  unmapped files: {_names(impact.unmapped_files)}")
     lines.append("")
     if not impact.value_streams:
-        lines.append(style("Value streams", "bold") + "  none affected")
+        lines.append("Value streams  none affected")
         return lines
-    lines.append(style("Value streams", "bold") + f"  {len(impact.value_streams)} affected")
+    lines.append(f"Value streams  {len(impact.value_streams)} affected")
     for vs in impact.value_streams:
-        known = depmap.value_streams.get(vs.id) if depmap is not None else None
+        known = depmap.value_streams.get(vs.id)
         name = known.name if known is not None and known.name else vs.id
-        level = style(vs.criticality, "red" if vs.criticality in ("high", "critical") else "yellow")
         title = _t(name) if name == vs.id else f"{_t(name)} [{_t(vs.id)}]"
-        lines.append(f"  {title}  {level}")
+        lines.append(f"  {title}  {vs.criticality}")
         people = f"    owners: {_names(vs.owners)}"
         if known is not None and known.consulted:
             people += f"   consulted: {_names(known.consulted)}"
@@ -73,14 +66,14 @@ def _impact_lines(impact: Impact, depmap: DepMap | None, style: _Style) -> list[
     return lines
 
 
-def render_impact(impact: Impact, depmap: DepMap | None = None, color: bool = False) -> str:
+def render_impact(impact: Impact, depmap: DepMap) -> str:
     """An impact alone (for `changegate impact --format text`)."""
-    return "\n".join(_impact_lines(impact, depmap, _Style(color))).rstrip("\n") + "\n"
+    return "\n".join(_impact_lines(impact, depmap)).rstrip("\n") + "\n"
 
 
-def _requirement_lines(req: Requirement, mark: str, style: _Style, tone: str, brief: bool = False) -> list[str]:
+def _requirement_lines(req: Requirement, mark: str, brief: bool = False) -> list[str]:
     where = f"{_t(req.policy)}@{_t(req.layer)}"
-    lines = [f"  {style(mark, tone)} {_t(req.target)}  {style(req.status, tone)}  {where}"]
+    lines = [f"  {mark} {_t(req.target)}  {req.status}  {where}"]
     if brief:  # satisfied requirements: one line each, the rest is in --format json
         if req.kind == "approval" and req.approvers:
             lines[0] += f"  (approved by {_names(req.approvers)})"
@@ -98,21 +91,19 @@ def _requirement_lines(req: Requirement, mark: str, style: _Style, tone: str, br
     return lines
 
 
-def _finding_line(f: Finding, style: _Style) -> str:
-    tone = {"error": "red", "warning": "yellow"}.get(f.level, "blue")
+def _finding_line(f: Finding) -> str:
     where = ""
     if f.file:
         where = f" ({_t(f.file)}:{f.line})" if f.line else f" ({_t(f.file)})"
-    return f"  {style(f.level, tone)} {_t(f.code)}: {_t(f.message)}{where}"
+    return f"  {f.level} {_t(f.code)}: {_t(f.message)}{where}"
 
 
 def closing_line(decision: Decision) -> str:
     """The last line, e.g. `changegate: FAIL — 4 blocking requirements, 1 error finding`."""
     blocking = sum(1 for r in decision.requirements if is_blocking(r))
     errors = sum(1 for f in decision.findings if f.level == "error")
-    warnings = sum(
-        1 for r in decision.requirements if r.severity == "warning" and r.status in ("missing", "failed")
-    ) + sum(1 for f in decision.findings if f.level == "warning")
+    warnings = sum(1 for r in decision.requirements if _is_warning(r))
+    warnings += sum(1 for f in decision.findings if f.level == "warning")
     parts = [_plural(blocking, "blocking requirement")]
     if errors:
         parts.append(_plural(errors, "error finding"))
@@ -121,10 +112,9 @@ def closing_line(decision: Decision) -> str:
     return f"changegate: {decision.decision.upper()} — {', '.join(parts)}"
 
 
-def render(decision: Decision, color: bool = False) -> str:
-    """The decision as terminal text; `color` adds ANSI colours (ours only)."""
-    style = _Style(color)
-    verdict = style("PASS", "bold", "green") if decision.decision == "pass" else style("FAIL", "bold", "red")
+def render(decision: Decision, *, template: Path | None = None) -> str:
+    """The decision as terminal text (`template` is for markdown: text has none)."""
+    verdict = decision.decision.upper()
     change = decision.change
     if change.title is not None:
         head = f"{_t(change.title)} ({_t(change.type or '?')})"
@@ -142,27 +132,25 @@ def render(decision: Decision, color: bool = False) -> str:
     if change.summary:
         lines.append(f"  {_t(change.summary)}")
     lines.append("")
-    lines += _impact_lines(decision.impact, decision.depmap, style)
+    lines += _impact_lines(decision.impact, decision.depmap)
 
     groups = [
-        ("Blocking", "✗", "red", [r for r in decision.requirements if is_blocking(r)]),
-        ("Warnings", "!", "yellow", [
-            r for r in decision.requirements if r.severity == "warning" and r.status in ("missing", "failed")
-        ]),
-        ("Satisfied", "✓", "green", [r for r in decision.requirements if r.status == "satisfied"]),
-        ("Waived", "~", "blue", [r for r in decision.requirements if r.status == "waived"]),
+        ("Blocking", "✗", [r for r in decision.requirements if is_blocking(r)]),
+        ("Warnings", "!", [r for r in decision.requirements if _is_warning(r)]),
+        ("Satisfied", "✓", [r for r in decision.requirements if r.status == "satisfied"]),
+        ("Waived", "~", [r for r in decision.requirements if r.status == "waived"]),
     ]
-    for title, mark, tone, reqs in groups:
+    for title, mark, reqs in groups:
         if not reqs:
             continue
         lines.append("")
-        lines.append(style(f"{title} ({len(reqs)})", "bold"))
+        lines.append(f"{title} ({len(reqs)})")
         for req in reqs:
-            lines += _requirement_lines(req, mark, style, tone, brief=title == "Satisfied")
+            lines += _requirement_lines(req, mark, brief=title == "Satisfied")
     if decision.findings:
         lines.append("")
-        lines.append(style(f"Findings ({len(decision.findings)})", "bold"))
-        lines += [_finding_line(f, style) for f in decision.findings]
+        lines.append(f"Findings ({len(decision.findings)})")
+        lines += [_finding_line(f) for f in decision.findings]
     lines.append("")
     lines.append(closing_line(decision))
     return "\n".join(lines) + "\n"

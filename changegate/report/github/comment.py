@@ -1,15 +1,28 @@
-"""One sticky pull request comment: found by a hidden marker, edited in place."""
+"""One sticky pull request comment: found by a hidden marker, edited in place.
+
+The GitHub client is passed in (anything with `get_all`, `post` and `patch`, such as
+`changegate.sources.github.api.Client`), so reporting does not depend on the source.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol
 
-from changegate.sources.github.api import Client
-
-MARKER = "<!-- changegate:summary -->"
+MARKER = "<!-- changegate:summary -->"  # the first line of the markdown summary
 COMMENT_LIMIT = 65536  # GitHub refuses a comment body longer than this (characters)
 PULLS_WRITE = "pull-requests: write (the default token of a fork's pull request is read-only)"
 _READ = "pull-requests: read"
+
+
+class CommentApi(Protocol):
+    """The calls of the GitHub REST client that the sticky comment needs."""
+
+    def get_all(self, path: str, *, permission: str) -> list[Any]: ...
+
+    def post(self, path: str, body: Mapping[str, Any], *, permission: str) -> Any: ...
+
+    def patch(self, path: str, body: Mapping[str, Any], *, permission: str) -> Any: ...
 
 
 def with_marker(markdown: str) -> str:
@@ -35,7 +48,7 @@ def truncate(markdown: str, summary_url: str | None, limit: int = COMMENT_LIMIT)
         lines.append(line)
         used += len(line)
         stripped = line.strip()
-        if stripped.startswith("```") or stripped.startswith("~~~"):
+        if stripped.startswith(("```", "~~~")):
             mark = stripped[:3]
             if fence is None:
                 fence = mark
@@ -52,7 +65,7 @@ def truncate(markdown: str, summary_url: str | None, limit: int = COMMENT_LIMIT)
     return text + note
 
 
-def find(client: Client, repo: str, number: int) -> int | None:
+def find(client: CommentApi, repo: str, number: int) -> int | None:
     """The id of the PR's changegate comment (the oldest whose body starts with the
     marker), or None. Lists every page of the PR's comments."""
     for item in client.get_all(f"repos/{repo}/issues/{number}/comments", permission=_READ):
@@ -63,7 +76,7 @@ def find(client: Client, repo: str, number: int) -> int | None:
     return None
 
 
-def upsert(client: Client, repo: str, number: int, body: str) -> Literal["created", "updated"]:
+def upsert(client: CommentApi, repo: str, number: int, body: str) -> Literal["created", "updated"]:
     """Create the sticky comment, or edit the one already there. Raises `ApiError`."""
     body = with_marker(body)
     existing = find(client, repo, number)

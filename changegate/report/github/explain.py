@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from changegate import model as models
-from changegate.report.escape import clean
+from changegate.report.escape import terminal
 from changegate.report.github import workflow
 
 _STATUS_MARK = {"satisfied": "ok", "waived": "waived", "missing": "MISSING", "failed": "FAILED"}
 
 
-def annotations(decision: models.Decision) -> list[str]:
+def annotation_lines(decision: models.Decision) -> list[str]:
     """One workflow-command line per finding and per unmet requirement.
 
     Findings go on their own file and line; unmet requirements on the manifest (line 1),
@@ -50,42 +50,45 @@ def explanation(decision: models.Decision) -> list[str]:
     impact = decision.impact
     out = [
         f"decision: {decision.decision}",
-        f"change: {clean(decision.change.file or '(no manifest)')}: {clean(decision.change.title or '')}",
+        f"change: {terminal(decision.change.file or '(no manifest)')}: {terminal(decision.change.title or '')}",
         f"diff: {decision.base or '?'}...{decision.head or '?'} ({decision.files} files)",
         f"risk: {impact.risk.level} (computed {impact.risk.computed}"
         + (f", declared {impact.risk.declared})" if impact.risk.declared else ")"),
     ]
-    out += [f"  risk factor: {clean(f)}" for f in impact.risk.factors]
+    out += [f"  risk factor: {terminal(f)}" for f in impact.risk.factors]
     out.append("impacted components:")
-    out += [f"  {c.id}{' (touched)' if c.touched else ''}  via {' -> '.join(c.via)}" for c in impact.impacted_components]
+    out += [f"  {c.id}{' (touched)' if c.touched else ''}  via {' -> '.join(c.via)}"
+            for c in impact.impacted_components]
     out.append("value streams:")
-    out += [f"  {v.id} [{v.criticality}] owners {', '.join(v.owners)}  via {' -> '.join(v.via)}" for v in impact.value_streams]
+    out += [f"  {v.id} [{v.criticality}] owners {', '.join(v.owners)}  via {' -> '.join(v.via)}"
+            for v in impact.value_streams]
     if impact.unmapped_files:
         out.append("unmapped files:")
-        out += [f"  {clean(path)}" for path in impact.unmapped_files]
+        out += [f"  {terminal(path)}" for path in impact.unmapped_files]
     out.append("policies:")
     for policy in decision.policies:
         state = "waived" if policy.waived else ("matched" if policy.matched else "not matched")
-        reason = clean(policy.reason)
+        reason = terminal(policy.reason)
         if reason and not reason.startswith(state):
             reason = f"{state}: {reason}"
         waived = " [waived]" if policy.waived and not reason.startswith("waived") else ""
         out.append(f"  {policy.id} ({policy.layer}, {policy.severity}){waived}: {reason or state}")
     out.append("requirements:")
     for req in decision.requirements:
-        line = f"  [{_STATUS_MARK.get(req.status, req.status)}] {req.kind} {req.target} ({req.policy}, {req.severity}): {clean(req.detail)}"
+        mark = _STATUS_MARK.get(req.status, req.status)
+        line = f"  [{mark}] {req.kind} {req.target} ({req.policy}, {req.severity}): {terminal(req.detail)}"
         if req.approvers:
             line += f"; approved by {', '.join(req.approvers)}"
         if req.status in ("missing", "failed") and req.fix:
-            line += f"; to fix: {clean(req.fix)}"
+            line += f"; to fix: {terminal(req.fix)}"
         if req.waiver is not None:
-            line += f"; waived until {req.waiver.expires}: {clean(req.waiver.reason)}"
+            line += f"; waived until {req.waiver.expires}: {terminal(req.waiver.reason)}"
         out.append(line)
     if decision.findings:
         out.append("findings:")
         for finding in decision.findings:
-            where = f"{clean(finding.file)}:{finding.line}: " if finding.file and finding.line else (
-                f"{clean(finding.file)}: " if finding.file else ""
+            where = f"{terminal(finding.file)}:{finding.line}: " if finding.file and finding.line else (
+                f"{terminal(finding.file)}: " if finding.file else ""
             )
-            out.append(f"  {finding.level} {finding.code}: {where}{clean(finding.message)}")
+            out.append(f"  {finding.level} {finding.code}: {where}{terminal(finding.message)}")
     return out

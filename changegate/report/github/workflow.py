@@ -1,32 +1,20 @@
 """GitHub Actions workflow commands, step outputs and the job summary.
 
 Every string that reaches a workflow command is escaped the way the runner expects
-(actions/toolkit `command.ts`): in data `%`, CR and LF; in properties also `:` and `,`.
-So a title such as "x\\n::error::y" stays one line of text and never starts a command.
+(`escape.workflow_data` / `escape.workflow_property`), so a title such as "x\\n::error::y"
+stays one line of text and never starts a command.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
-from changegate.report.escape import clean
+from changegate.report import escape
 
 STEP_SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary past 1 MiB
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def escape_data(text: object) -> str:
-    """A workflow command's message: `%`, CR and LF percent-encoded."""
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: object) -> str:
-    """A workflow command's property value: like data, plus `:` and `,`."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(name: str, message: object = "", **properties: object) -> str:
@@ -35,10 +23,10 @@ def command(name: str, message: object = "", **properties: object) -> str:
     Properties whose value is None or "" are left out; the others are escaped.
     """
     props = ",".join(
-        f"{key}={escape_property(_CONTROLS.sub('', str(value)))}" for key, value in properties.items() if value not in (None, "")
+        f"{key}={escape.workflow_property(value)}" for key, value in properties.items() if value not in (None, "")
     )
     head = f"::{name} {props}" if props else f"::{name}"
-    return f"{head}::{escape_data(_CONTROLS.sub('', str(message)))}"
+    return f"{head}::{escape.workflow_data(message)}"
 
 
 def annotation(
@@ -58,8 +46,8 @@ def group(title: str, lines: Iterable[str]) -> str:
     other than tab are stripped from each line.
     """
     token = f"changegate-{secrets.token_hex(16)}"
-    body = [_CONTROLS.sub("", line) for line in lines]
-    out = [command("group", clean(title)), f"::stop-commands::{token}", *body, f"::{token}::", "::endgroup::"]
+    body = [escape.strip_controls(line) for line in lines]
+    out = [command("group", escape.terminal(title)), f"::stop-commands::{token}", *body, f"::{token}::", "::endgroup::"]
     return "\n".join(out) + "\n"
 
 

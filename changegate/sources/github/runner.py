@@ -213,7 +213,7 @@ def publish(
     notices = tuple(n for n in run.notices if n not in reported)
     for notice in notices:
         workflow.emit(stream, workflow.annotation("notice", notice, title="changegate"))
-    for line in explain.annotations(decision):
+    for line in explain.annotation_lines(decision):
         workflow.emit(stream, line)
     workflow.emit(stream, workflow.group("changegate: why the decision is " + decision.decision, explain.explanation(decision)))
 

@@ -13,6 +13,7 @@ from github_runner_files import read_outputs
 from github_server import GithubServer
 
 from changegate import model as models
+from changegate.report import escape
 from changegate.report.github import workflow
 from changegate.sources.github import runner
 
@@ -30,11 +31,11 @@ def command_lines(text: str) -> list[str]:
 
 
 def test_data_escapes_percent_carriage_return_and_line_feed() -> None:
-    assert workflow.escape_data("100% done\r\nnext::x") == "100%25 done%0D%0Anext::x"
+    assert escape.workflow_data("100% done\r\nnext::x") == "100%25 done%0D%0Anext::x"
 
 
 def test_properties_also_escape_colon_and_comma() -> None:
-    assert workflow.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    assert escape.workflow_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
 
 
 def test_annotation_with_hostile_title_file_and_message_stays_one_inert_line() -> None:
@@ -42,7 +43,8 @@ def test_annotation_with_hostile_title_file_and_message_stays_one_inert_line() -
     assert "\n" not in line and "\r" not in line
     assert line == (
         "::error file=.changegate/changes/evil%2Cname%3A%250A%0A%3A%3Aerror%3A%3Ay.yaml,line=3,"
-        "title=Upgrade %3A%3Aerror%3A%3Ax%250A%0D%0A%3A%3Awarning file=a%3A%3Apwned @everyone <img src=x onerror=alert(1)>"
+        "title=Upgrade %3A%3Aerror%3A%3Ax%250A%0D%0A%3A%3Awarning file=a%3A%3Apwned "
+        "@everyone <img src=x onerror=alert(1)>"
         "::Upgrade ::error::x%250A%0D%0A::warning file=a::pwned @everyone <img src=x onerror=alert(1)>"
     )
 

@@ -8,10 +8,12 @@ import json
 import re
 from pathlib import Path
 
+import click
 import jsonschema
 import pytest
 from conftest import PROJECT
 
+from changegate.cli import cli
 from changegate.errors import InputError
 from changegate.model import (
     AffectedValueStream,
@@ -30,8 +32,18 @@ from changegate.model import (
     ValueStream,
     WaiverUse,
 )
-from changegate.report import REPORTERS, escape, json_report, markdown, render, text
-from changegate.report import diagrams as graphviz
+from changegate.report import (
+    DECISION_FORMATS,
+    IMPACT_FORMATS,
+    UnknownFormatError,
+    diagrams,
+    escape,
+    json_report,
+    markdown,
+    render,
+    render_impact,
+    text,
+)
 
 SCHEMA = PROJECT / "schemas" / "decision.schema.json"
 
@@ -332,12 +344,6 @@ def test_text_strips_control_characters_from_user_strings() -> None:
     assert "  line one line twoevil\n" in out
 
 
-def test_text_colour_is_ours_only() -> None:
-    out = text.render(make_decision(title="\x1b[32mfake pass"), color=True)
-    assert "\x1b[1;31mFAIL\x1b[0m" in out
-    assert "\x1b[32mfake" not in out
-
-
 def test_text_render_impact_alone() -> None:
     out = text.render_impact(make_impact(), make_depmap())
     assert out.splitlines()[:4] == [
@@ -369,7 +375,7 @@ def test_markdown_has_mermaid_graph_of_impact() -> None:
     out = markdown.render(make_decision())
     graph = out[out.index("```mermaid\n") + len("```mermaid\n"):]
     graph = graph[:graph.index("```")]
-    assert graph == graphviz.mermaid(make_decision())
+    assert graph == diagrams.render_mermaid(make_impact(), make_depmap())
     assert "  c_crm --> i_crm_customer_api\n" in graph
     assert "  i_crm_customer_api --> c_finance_reporting\n" in graph
     assert "  c_finance_reporting --> v_finance_settlement\n" in graph
@@ -455,7 +461,9 @@ def test_markdown_broken_user_template_is_an_input_error(tmp_path: Path) -> None
     template.write_text("ok\n{% if %}\n", encoding="utf-8")
     with pytest.raises(InputError) as info:
         markdown.render(make_decision(), template=template)
-    assert str(info.value) == f"{template}:2: template syntax error: Expected an expression, got 'end of statement block'"
+    assert str(info.value) == (
+        f"{template}:2: template syntax error: Expected an expression, got 'end of statement block'"
+    )
 
 
 def test_markdown_user_template_cannot_reach_python_internals(tmp_path: Path) -> None:
@@ -500,7 +508,7 @@ def _hostile_impact() -> tuple[Impact, DepMap]:
 
 def test_mermaid_ids_are_sanitised_and_labels_escaped() -> None:
     impact, depmap = _hostile_impact()
-    out = graphviz.mermaid(impact, depmap)
+    out = diagrams.render_mermaid(impact, depmap)
     ids = re.findall(r"^  (\w+)[\[{(]", out, flags=re.M)
     assert ids == ["c_a_b", "c_a_b_2", "c_we_ird_id", "v_v_s", "c_end"]
     assert '  c_we_ird_id["we#quot;ird id"]\n' in out
@@ -514,7 +522,7 @@ def test_mermaid_ids_are_sanitised_and_labels_escaped() -> None:
 
 def test_dot_quotes_and_escapes_ids_and_labels() -> None:
     impact, depmap = _hostile_impact()
-    out = graphviz.dot(impact, depmap)
+    out = diagrams.render_dot(impact, depmap)
     assert out.startswith("digraph impact {\n")
     assert out.endswith("}\n")
     assert '  "component:we\\"ird id" [label="we\\"ird id", fillcolor="#fde2e1", penwidth=2];\n' in out
@@ -535,7 +543,7 @@ def test_mermaid_graph_is_capped_with_a_note() -> None:
         ImpactedComponent(f"dep-{i:03d}", ("crm", f"dep-{i:03d}"), False, 1) for i in range(100)
     )
     impact = dataclasses.replace(impact, impacted_components=impact.impacted_components + many)
-    out = graphviz.mermaid(impact, make_depmap())
+    out = diagrams.render_mermaid(impact, make_depmap())
     nodes = re.findall(r"^  (\w+)[\[{(]", out, flags=re.M)
     assert len(nodes) == 61  # 60 of 106 and the note
     assert '  more["… 46 more not shown"]\n' in out
@@ -547,7 +555,7 @@ def test_dot_is_not_capped_by_default() -> None:
     impact = make_impact()
     many = tuple(ImpactedComponent(f"dep-{i}", ("crm", f"dep-{i}"), False, 1) for i in range(100))
     impact = dataclasses.replace(impact, impacted_components=impact.impacted_components + many)
-    assert "more not shown" not in graphviz.dot(impact, make_depmap())
+    assert "more not shown" not in diagrams.render_dot(impact, make_depmap())
 
 
 def test_graph_shows_changed_interface_without_consumers() -> None:
@@ -556,7 +564,7 @@ def test_graph_shows_changed_interface_without_consumers() -> None:
         impacted_components=(ImpactedComponent("crm", ("crm",), True, 0),),
         value_streams=(),
     )
-    out = graphviz.mermaid(impact, make_depmap())
+    out = diagrams.render_mermaid(impact, make_depmap())
     assert '  i_crm_customer_api{{"crm-customer-api"}}\n' in out
     assert "  c_crm --> i_crm_customer_api\n" in out
     assert "  class i_crm_customer_api changed\n" in out
@@ -583,18 +591,54 @@ def test_terminal_strips_ansi_sequences_whole() -> None:
 # --------------------------------------------------------------------------- registry
 
 
-def test_reporters_registry_renders_each_format() -> None:
-    assert list(REPORTERS) == ["text", "json", "markdown"]
-    decision = make_decision()
+@pytest.mark.parametrize("fmt", list(DECISION_FORMATS))
+def test_every_decision_format_renders_a_decision(fmt: str) -> None:
+    out = render(fmt, make_decision())
+    assert out.endswith("\n")
+    assert "finance-settlement" in out
+
+
+@pytest.mark.parametrize("fmt", list(IMPACT_FORMATS))
+def test_every_impact_format_renders_an_impact(fmt: str) -> None:
+    out = render_impact(fmt, make_impact(), make_depmap())
+    assert out.endswith("\n")
+    assert "finance" in out
+
+
+def test_the_registry_calls_each_format_module() -> None:
+    decision, impact, depmap = make_decision(), make_impact(), make_depmap()
     assert render("text", decision) == text.render(decision)
     assert render("json", decision) == json_report.render(decision)
     assert render("markdown", decision) == markdown.render(decision)
+    assert render_impact("text", impact, depmap) == text.render_impact(impact, depmap)
+    assert render_impact("json", impact, depmap) == json_report.dumps(json_report.impact_to_dict(impact, depmap))
+    assert render_impact("mermaid", impact, depmap) == diagrams.render_mermaid(impact, depmap)
+    assert render_impact("dot", impact, depmap) == diagrams.render_dot(impact, depmap)
 
 
-def test_unknown_format_is_a_key_error() -> None:
-    with pytest.raises(KeyError) as info:
+def test_the_registry_hands_the_template_to_markdown(tmp_path: Path) -> None:
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ verdict }}\n", encoding="utf-8")
+    assert render("markdown", make_decision(), template=template) == "<!-- changegate:summary -->\nFAIL\n"
+
+
+def test_an_unknown_decision_format_is_an_error() -> None:
+    with pytest.raises(UnknownFormatError) as info:
         render("yaml", make_decision())
-    assert info.value.args[0] == "unknown format 'yaml'; choose from text, json, markdown"
+    assert str(info.value) == "unknown decision format 'yaml'; choose from text, json, markdown"
+
+
+def test_an_unknown_impact_format_is_an_error() -> None:
+    with pytest.raises(UnknownFormatError) as info:
+        render_impact("markdown", make_impact(), make_depmap())
+    assert str(info.value) == "unknown impact format 'markdown'; choose from text, json, mermaid, dot"
+
+
+@pytest.mark.parametrize(("command", "formats"), [("check", DECISION_FORMATS), ("impact", IMPACT_FORMATS)])
+def test_the_cli_format_choices_are_the_registry_names(command: str, formats: dict[str, str]) -> None:
+    option = next(p for p in cli.commands[command].params if p.name == "fmt")  # type: ignore[attr-defined]
+    assert isinstance(option.type, click.Choice)
+    assert list(option.type.choices) == list(formats)
 
 
 def test_json_puts_each_requirement_on_its_own_line_and_round_trips() -> None:
