@@ -39,10 +39,14 @@ class UnknownFormatError(ValueError):
 
 
 class DecisionReporter(Protocol):
+    """What `DECISION_FORMATS` names: a decision in, its whole text out."""
+
     def __call__(self, decision: Decision, *, template: Path | None = None) -> str: ...
 
 
 class ImpactReporter(Protocol):
+    """What `IMPACT_FORMATS` names: an impact and its map in, the whole text out."""
+
     def __call__(self, impact: Impact, depmap: DepMap) -> str: ...
 
 

@@ -19,7 +19,7 @@ import jinja2.sandbox
 
 from changegate.core.decide import is_blocking
 from changegate.errors import InputError
-from changegate.model import Decision, Requirement
+from changegate.model import Component, Decision, Requirement, ValueStream
 from changegate.report import diagrams, escape
 from changegate.report.github.comment import MARKER, with_marker
 from changegate.report.json_report import to_dict
@@ -87,19 +87,14 @@ def _approver_team(decision: Decision, req: Requirement) -> str:
     kind, _, ident = req.target.partition(":")
     if kind == "team":
         return _team_label(decision, ident)
+    owned: ValueStream | Component | None = None
     if kind == "value_stream":
-        stream = decision.depmap.value_streams.get(ident)
-        if stream is not None:
-            return "owners of " + (stream.name or ident) + ": " + ", ".join(
-                _team_label(decision, t) for t in stream.owners
-            )
-    if kind == "component":
-        comp = decision.depmap.components.get(ident)
-        if comp is not None:
-            return "owners of " + (comp.name or ident) + ": " + ", ".join(
-                _team_label(decision, t) for t in comp.owners
-            )
-    return req.target
+        owned = decision.depmap.value_streams.get(ident)
+    elif kind == "component":
+        owned = decision.depmap.components.get(ident)
+    if owned is None:
+        return req.target
+    return f"owners of {owned.name or ident}: " + ", ".join(_team_label(decision, t) for t in owned.owners)
 
 
 def context(decision: Decision) -> dict[str, Any]:
