@@ -211,17 +211,20 @@ def _components(
             provides, consumes, tuple(get("tests", ())), tuple(get("contract_tests", ())),
             Location(comp.file, line(comp.path) if eager else 0),
         )
-        # (The schema makes the ids of each list unique.)
         if check_paths is None and (
             all(map(contains_team, owners)) and all(map(contains_stream, value_streams))
             and all(map(contains_component, depends_on)) and all(map(contains_interface, consumes))
-            and all(iface in interfaces and iface not in providers for iface in provides)
         ):
             for index, iface in enumerate(provides):
+                if iface not in interfaces or iface in providers:
+                    for undone in provides[:index]:  # `_check_component` notes them again
+                        del providers[undone]
+                    break
                 providers[iface] = (comp_id, comp, index)
-        else:
-            _check_component(errors, comp_id, comp, components, teams, streams, interfaces,
-                             providers, check_paths)
+            else:
+                continue
+        _check_component(errors, comp_id, comp, components, teams, streams, interfaces,
+                         providers, check_paths)
     return built, providers
 
 
