@@ -377,7 +377,7 @@ def table(results: list[Result], baseline: Result) -> str:
                      f"{_fmt(r.ratio, '.1f')}", r.target,
                      "-" if r.met is None else "yes" if r.met else "no"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
              for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     lines += [f"{r.name}: {r.extra['note']}" for r in results if r.extra.get("note")]
@@ -461,11 +461,11 @@ def profile(name: str, out: Path | None = None, top: int = 30, lift: bool = Fals
 # included in their callers' time). A missing one is skipped: the code base moves.
 PHASES: tuple[str, ...] = (
     "changegate.commands.app:load_gate",
-    "changegate.load.gate_files:load_map",
-    "changegate.load.gate_files:load_policies",
-    "changegate.load.gate_files:load_text",
-    "changegate.load.gate_files:validate",
-    "changegate.load.gate_files:_check_patterns",
+    "changegate.load.depmap:check_map",
+    "changegate.load.policies:load_policies",
+    "changegate.load.documents:load_text",
+    "changegate.load.documents:validate",
+    "changegate.load.references:check_patterns",
     "changegate.core.graph:build_graph",
     "changegate.core.impact:resolve_impact",
     "changegate.core.impact:build_path_index",
@@ -512,7 +512,8 @@ def phases(name: str, lift: bool = False) -> int:
         raise SystemExit("time the phases of a subprocess case")
     cwd = case.prepare() if case.prepare else case.cwd
     code = _PHASES_MAIN.replace(
-        "LIFT", "import changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
+        "LIFT",
+        "import changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
     args = case.argv[1:]
     if case.argv[0] == sys.executable:  # lifted: [python, -c, code, check, ...]
         args = case.argv[3:]

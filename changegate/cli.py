@@ -133,9 +133,9 @@ def check(**options: Any) -> None:
 @click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml).")
 def validate(paths: tuple[Path, ...], config: str | None) -> None:
     """Validate config, map, policies and manifests (all of them, or PATHs); exit 0 or 2."""
-    from changegate.commands import app
+    from changegate.commands.validate import run
 
-    sys.exit(app.validate(list(paths), config))
+    sys.exit(run(list(paths), config))
 
 
 @cli.command()

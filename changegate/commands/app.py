@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from changegate import model as models
-from changegate.errors import InputError, InputErrors
+from changegate.errors import InputError
 from changegate.load.yamlio import decode
 
 # --------------------------------------------------------------------------- settings
@@ -88,12 +88,13 @@ def load_gate(root: Path, config_path: str | None, *, with_policies: bool = True
     """Load config, map and (optionally) policies from `root`; the map comes compiled
     from the cache when its files are unchanged (changegate.load.cache)."""
     from changegate.load import cache
-    from changegate.load import gate_files as loader
+    from changegate.load.config import load_config
+    from changegate.load.policies import load_policies
 
-    config = loader.load_config(root, config_path)
+    config = load_config(root, config_path)
     compiled = cache.compiled_map(root, config, no_cache=no_cache)
     depmap = compiled.depmap
-    policies = tuple(loader.load_policies(root, config, depmap)) if with_policies else ()
+    policies = tuple(load_policies(root, config, depmap)) if with_policies else ()
     return GateFiles(config, depmap, policies, compiled.path_index, compiled.adjacency)
 
 
@@ -138,7 +139,8 @@ def read_manifests(
     policy_ids: Sequence[str] | None = None,
 ) -> list[models.Manifest]:
     """Parse and validate manifests: from git at `head` when given, else the working tree."""
-    from changegate.load import gate_files as loader
+    from changegate.load.files import read_inside
+    from changegate.load.manifest import load_manifest
     from changegate.sources import git
 
     manifests = []
@@ -151,8 +153,8 @@ def read_manifests(
             if git.is_symlink(root, head, rel):
                 raise InputError("is a symlink; manifests are never read through a symlink", rel)
         else:
-            data = _read_inside(root, rel)
-        manifests.append(loader.load_manifest(decode(data, rel), rel, depmap, policy_ids=policy_ids))
+            data = read_inside(root, rel)
+        manifests.append(load_manifest(decode(data, rel), rel, depmap, policy_ids=policy_ids))
     return manifests
 
 
@@ -164,21 +166,6 @@ def _repo_relative(root: Path, path: str) -> str:
         except ValueError:
             raise InputError("is outside the repository", path) from None
     return p.as_posix().removeprefix("./")
-
-
-def _read_inside(root: Path, rel: str) -> bytes:
-    """Read a file of the repository, refusing symlinks that lead out of it."""
-    path = root / rel
-    try:
-        real = path.resolve(strict=True)
-    except (FileNotFoundError, RuntimeError):
-        raise InputError("file not found", rel) from None
-    if not real.is_relative_to(root.resolve()):
-        raise InputError("is a symlink that leads out of the repository; refusing to read it", rel)
-    try:
-        return real.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", rel) from None
 
 
 def _today(value: str | None) -> dt.date:
@@ -292,22 +279,6 @@ def exit_code(decision: models.Decision, fail_on: str) -> int:
             return 1
         if any(f.level == "warning" for f in decision.findings):
             return 1
-    return 0
-
-
-# --------------------------------------------------------------------------- validate
-
-
-def validate(paths: list[Path], config_path: str | None) -> int:
-    """`changegate validate`: exit 0 when every file is valid, else print each error and exit 2."""
-    from changegate.load import gate_files as loader
-
-    root = Path.cwd()
-    errors = loader.validate_paths(root, [str(p) for p in paths], config_path)
-    if errors:
-        raise InputErrors(list(errors))
-    what = ", ".join(str(p) for p in paths) if paths else "config, map, policies and manifests"
-    print(f"changegate: {what} valid", file=sys.stderr)
     return 0
 
 

@@ -73,7 +73,7 @@ def _load_gate_from_base(
     root: Path, base_sha: str, base_root: Path, config_rel: str, explicit: bool, no_cache: bool
 ) -> app.GateFiles:
     """Write the base commit's gate files into `base_root` and load them from there."""
-    from changegate.load import gate_files as loader
+    from changegate.load.config import load_config
     from changegate.sources import git
 
     data = git.show(root, base_sha, config_rel)
@@ -82,7 +82,7 @@ def _load_gate_from_base(
     elif explicit:
         raise InputError(f"config file not found at the base commit {base_sha[:12]}", config_rel)
     config_arg = config_rel if data is not None else None
-    config = loader.load_config(base_root, config_arg)
+    config = load_config(base_root, config_arg)
     wanted = list(config.map) + [p for p in config.policies if not p.startswith("builtin:")]
     for rel in wanted:
         rel = rel.rstrip("/")

@@ -37,6 +37,9 @@ from pathlib import Path
 from changegate import __version__
 from changegate.core.graph import Adjacency, adjacency
 from changegate.core.paths import PathIndex
+from changegate.load.depmap import load_map, map_files
+from changegate.load.files import read_at_most
+from changegate.load.yamlio import MAX_BYTES
 from changegate.model import Config, DepMap
 
 FORMAT = 1  # bump when CompiledMap changes shape
@@ -111,28 +114,28 @@ def cache_key(files: list[tuple[str, bytes]]) -> str:
 def compiled_map(root: Path, config: Config, *, no_cache: bool = False,
                  directory: Path | None = None) -> CompiledMap:
     """The compiled map of `root` under `config`: from the cache when an entry for these
-    exact files exists, else loaded (raising InputErrors as `loader.load_map` does),
-    compiled and stored."""
-    from changegate.load import gate_files as loader
-
+    exact files exists, else loaded (raising InputErrors as `load_map` does), compiled
+    and stored."""
     if not enabled(no_cache):
         with gc_paused():
-            return compile_map(loader.load_map(root, config))
-    names = loader.map_files(root, config)
+            return compile_map(load_map(root, config))
     files = []
-    for name in names:
+    for name in map_files(root, config):
         try:
-            files.append((name, (root / name).read_bytes()))
-        except OSError:  # the real load reports it, with the file name
+            data = read_at_most(MAX_BYTES, root / name)
+        except OSError:
+            data = None
+        if data is None:  # the real load reports it, with the file name
             with gc_paused():
-                return compile_map(loader.load_map(root, config))
+                return compile_map(load_map(root, config))
+        files.append((name, data))
     key = cache_key(files)
     where = directory if directory is not None else cache_dir()
     with gc_paused():
         found = read(where, key)
         if found is not None:
             return found
-        compiled = compile_map(loader.load_map(root, config))
+        compiled = compile_map(load_map(root, config))
     write(where, key, compiled)
     return compiled
 

@@ -1,11 +1,14 @@
-"""Reading evidence files with a size bound."""
+"""Reading files with a size bound: one reader (`read_at_most`) and the wording of its
+failures for each kind of file (evidence, gate files, manifests in the repository)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import BinaryIO
 
-from changegate.errors import EvidenceError
+from changegate.errors import EvidenceError, InputError, YamlError
+from changegate.load.yamlio import MAX_BYTES, decode
 
 
 def size_text(n: int) -> str:
@@ -13,19 +16,70 @@ def size_text(n: int) -> str:
     return f"{n // (1024 * 1024)} MiB" if n % (1024 * 1024) == 0 else f"{n} bytes"
 
 
+def read_at_most(max_bytes: int, path: Path | str | None = None,
+                 stream: BinaryIO | None = None) -> bytes | None:
+    """The bytes of `path` (or `stream`), or None when it holds more than `max_bytes`.
+
+    A regular file is refused by its size, before reading; anything else (a pipe, a
+    device) by reading at most one byte past the bound. Raises OSError."""
+    if stream is not None:
+        data = stream.read(max_bytes + 1)
+    else:
+        assert path is not None
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > max_bytes:
+                return None
+            data = handle.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data
+
+
 def read_bounded(source: str, what: str, max_bytes: int, path: Path | None = None,
                  stream: BinaryIO | None = None) -> bytes:
-    """The bytes of `path` (or `stream`), refusing more than `max_bytes`.
+    """The bytes of an evidence file `path` (or `stream`), refusing more than `max_bytes`.
 
     `what` names the file in messages ("the approvals file"); errors name `source`."""
     try:
-        if stream is not None:
-            data = stream.read(max_bytes + 1)
-        else:
-            with open(path or source, "rb") as handle:
-                data = handle.read(max_bytes + 1)
+        data = read_at_most(max_bytes, path or source, stream)
     except OSError as exc:
         raise EvidenceError(f"cannot read {what}: {exc.strerror or exc}", source) from exc
-    if len(data) > max_bytes:
+    if data is None:
         raise EvidenceError(f"larger than {size_text(max_bytes)}, the bound for {what}", source)
     return data
+
+
+def read_gate_file(path: Path, display: str) -> str:
+    """Read a gate file as UTF-8 text, refusing files past the size limit."""
+    try:
+        data = read_at_most(MAX_BYTES, path)
+    except FileNotFoundError:
+        raise InputError("no such file", display) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a file", display) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", display) from None
+    if data is None:
+        raise _too_large(display)
+    return decode(data, display)
+
+
+def read_inside(root: Path, rel: str) -> bytes:
+    """Read a file of the repository at `root`, refusing symlinks that lead out of it and
+    files past the gate files' size limit."""
+    try:
+        real = (root / rel).resolve(strict=True)
+    except (FileNotFoundError, RuntimeError):
+        raise InputError("file not found", rel) from None
+    if not real.is_relative_to(root.resolve()):
+        raise InputError("is a symlink that leads out of the repository; refusing to read it", rel)
+    try:
+        data = read_at_most(MAX_BYTES, real)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", rel) from None
+    if data is None:
+        raise _too_large(rel)
+    return data
+
+
+def _too_large(display: str) -> YamlError:
+    # The wording the YAML loader uses for text past the same bound.
+    return YamlError(f"file is larger than the {MAX_BYTES // (1024 * 1024)} MiB limit", display)

@@ -19,6 +19,10 @@ from benchmarks.run import (
     run_once,
     workload,
 )
+from changegate.load.config import load_config
+from changegate.load.depmap import load_map
+from changegate.load.manifest import load_manifest
+from changegate.load.policies import load_policies
 
 N = 1000
 
@@ -98,16 +102,15 @@ def test_changed_files_lists_have_the_asked_sizes_and_name_their_manifest(enterp
 
 
 def test_generated_repository_loads_with_the_project_loader(repo: Path) -> None:
-    loader = pytest.importorskip("changegate.load.gate_files")
-    config = loader.load_config(repo, None)
+    config = load_config(repo, None)
     assert config.map == (".changegate/map.yaml",)
-    depmap = loader.load_map(repo, config)
+    depmap = load_map(repo, config)
     assert len(depmap.components) == N
     assert depmap.interfaces[f"{component_id(0)}-api"].provider == component_id(0)
     local = dataclasses.replace(config, policies=(".changegate/policies",))
-    assert len(loader.load_policies(repo, local, depmap)) == 500
+    assert len(load_policies(repo, local, depmap)) == 500
     manifest_file = ".changegate/changes/pr-10.yaml"
-    manifest = loader.load_manifest((repo / manifest_file).read_text(), manifest_file, depmap)
+    manifest = load_manifest((repo / manifest_file).read_text(), manifest_file, depmap)
     assert manifest.type == "normal"
 
 

@@ -13,7 +13,8 @@ from benchmarks.generate import build_enterprise, write_enterprise
 from changegate.commands import app
 from changegate.core import graph, impact
 from changegate.load import cache
-from changegate.load import gate_files as loader
+from changegate.load.config import load_config
+from changegate.load.depmap import load_map
 
 RETAIL = PROJECT / "examples" / "retail"
 
@@ -67,10 +68,10 @@ def test_generated_enterprise_decision_is_identical_uncached_cold_and_warm(
 
 
 def test_warm_compiled_map_equals_a_fresh_load(enterprise: Path, tmp_path: Path) -> None:
-    config = loader.load_config(enterprise, None)
+    config = load_config(enterprise, None)
     cache.compiled_map(enterprise, config, directory=tmp_path)
     warm = cache.compiled_map(enterprise, config, directory=tmp_path)
-    fresh = loader.load_map(enterprise, config)
+    fresh = load_map(enterprise, config)
     assert warm.depmap == fresh
     assert warm.adjacency == graph.adjacency(fresh)
     files = (enterprise / "pr" / "changed-1000.txt").read_text().split()
@@ -78,13 +79,13 @@ def test_warm_compiled_map_equals_a_fresh_load(enterprise: Path, tmp_path: Path)
 
 
 def test_adjacency_has_the_edges_of_the_networkx_graph(enterprise: Path) -> None:
-    depmap = loader.load_map(enterprise, loader.load_config(enterprise, None))
+    depmap = load_map(enterprise, load_config(enterprise, None))
     assert graph.adjacency_of(graph.build_graph(depmap)) == graph.adjacency(depmap)
 
 
 def test_impact_on_adjacency_equals_impact_on_networkx_graph(enterprise: Path) -> None:
-    config = loader.load_config(enterprise, None)
-    depmap = loader.load_map(enterprise, config)
+    config = load_config(enterprise, None)
+    depmap = load_map(enterprise, config)
     files = (enterprise / "pr" / "changed-1000.txt").read_text().split()
     on_graph = impact.resolve_impact(depmap, graph.build_graph(depmap), files, None, config)
     on_adjacency = impact.resolve_impact(depmap, graph.adjacency(depmap), files, None, config)
@@ -142,5 +143,6 @@ def test_providers_fall_back_to_the_first_sorted_component_listing_it() -> None:
     got = graph.providers(depmap)
     assert got == {"i-a": "z", "i-b": "q", "i-y": "a", "i-x": "b"}
     assert list(got) == ["i-a", "i-b", "i-y", "i-x"]
-    whole = DepMap({}, {}, {"z": components["z"]}, {"i-a": interfaces["i-a"], "i-x": Interface("i-x", (), provider="z")})
+    whole = DepMap({}, {}, {"z": components["z"]},
+                   {"i-a": interfaces["i-a"], "i-x": Interface("i-x", (), provider="z")})
     assert graph.providers(whole) == {"i-a": "z", "i-x": "z"}

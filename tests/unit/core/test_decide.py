@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from changegate.core.decide import change_info, decide, decide_impact, sort_requirements
-from changegate.load.gate_files import load_policies
+from changegate.load.policies import load_policies
 from changegate.model import (
     AffectedValueStream,
     ApprovalRule,

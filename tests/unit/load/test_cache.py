@@ -11,7 +11,7 @@ from conftest import PROJECT
 
 from changegate.errors import InputErrors
 from changegate.load import cache
-from changegate.load import gate_files as loader
+from changegate.load.config import load_config
 
 RETAIL = PROJECT / "examples" / "retail"
 TEAMS = ".changegate/map/teams.yaml"
@@ -32,7 +32,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _compiled(root: Path) -> cache.CompiledMap:
-    return cache.compiled_map(root, loader.load_config(root, None))
+    return cache.compiled_map(root, load_config(root, None))
 
 
 def _entries(store: Path) -> list[Path]:
@@ -109,7 +109,7 @@ def test_no_cache_environment_variable_neither_reads_nor_writes(
 
 
 def test_no_cache_flag_neither_reads_nor_writes(repo: Path, store: Path) -> None:
-    cache.compiled_map(repo, loader.load_config(repo, None), no_cache=True)
+    cache.compiled_map(repo, load_config(repo, None), no_cache=True)
     assert not store.exists()
 
 

@@ -1,0 +1,55 @@
+"""Gate documents as the loaders see them: the files an entry of the config names, each
+read, parsed and checked against its schema, and every problem of a file set gathered so
+that all of them are reported at once (`InputErrors`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from changegate.errors import InputError, InputErrors
+from changegate.load.files import read_gate_file
+from changegate.load.schema import validate
+from changegate.load.yamlio import Lines, load_text
+
+T = TypeVar("T")
+
+
+def load_document(path: Path, display: str, schema: str) -> tuple[Any, Lines]:
+    """The data and lines of a gate file, valid against the schema called `schema`."""
+    data, lines = load_text(read_gate_file(path, display), display)
+    validate(data, schema, display, lines)
+    return data, lines
+
+
+def collect(errors: list[InputError], fn: Callable[[], T]) -> T | None:
+    """Run `fn`, adding any input errors it raises to `errors` (None then)."""
+    try:
+        return fn()
+    except InputErrors as err:
+        errors.extend(err.errors)
+    except InputError as err:
+        errors.append(err)
+    return None
+
+
+def raise_all(errors: list[InputError]) -> None:
+    """Raise the errors gathered so far, if any, as one `InputErrors`."""
+    if errors:
+        raise InputErrors(errors)
+
+
+def entry_files(root: Path, entry: str, suffixes: tuple[str, ...]) -> list[str] | None:
+    """The files a config entry names: itself, or its directory's files ending in one of
+    `suffixes` (sorted by name). None when the entry does not exist."""
+    path = root / entry
+    if path.is_dir():
+        return [
+            f"{entry.rstrip('/')}/{child.name}"
+            for child in sorted(path.iterdir(), key=lambda p: p.name)
+            if child.name.endswith(suffixes) and child.is_file()
+        ]
+    if path.exists():
+        return [entry]
+    return None

@@ -1,0 +1,52 @@
+"""The config file: defaults, values read, every bad value named with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gate_samples import messages, write
+
+from changegate.load.config import load_config
+from changegate.model import Config
+
+
+def test_no_config_file_means_all_defaults(tmp_path: Path) -> None:
+    assert load_config(tmp_path, None) == Config()
+
+
+def test_config_values_are_read_and_map_string_becomes_tuple(tmp_path: Path) -> None:
+    root = write(tmp_path, {".changegate/config.yaml": (
+        "map: maps/main.yaml\nevidence: {junit: [\"reports/*.xml\"]}\nimpact: {mode: contract, max_depth: 2}\n"
+        "unmapped_files: error\napprovals: {allow_stale: true}\n")})
+    config = load_config(root, None)
+    assert config.map == ("maps/main.yaml",)
+    assert config.junit == ("reports/*.xml",)
+    assert (config.impact.mode, config.impact.max_depth) == ("contract", 2)
+    assert config.unmapped_files == "error"
+    assert (config.approvals.allow_stale, config.approvals.exclude_committers) == (True, True)
+    assert config.file == ".changegate/config.yaml"
+    assert load_config(write(tmp_path / "e", {"c.yaml": ""}), "c.yaml") == Config(file="c.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("version: 1\nimpact: {mode: fast, max_depth: -1}\n", [
+            "cfg.yaml:2: impact.max_depth: must be at least 0",
+            "cfg.yaml:2: impact.mode: 'fast' is not one of conservative, contract"]),
+        ("map: 5\n", ["cfg.yaml:1: map: expected a string or a list, got an integer"]),
+        ("unmapped_files: maybe\napproval: {}\n", [
+            "cfg.yaml:1: unmapped_files: 'maybe' is not one of ignore, warn, error",
+            "cfg.yaml:2: unknown key 'approval' (allowed: approvals, changes, evidence, impact, layers, map, "
+            "policies, unmapped_files, version)"]),
+        ("layers: [org, org]\n", ["cfg.yaml:1: layers.1: 'org' is listed twice"]),
+    ],
+)
+def test_bad_config(tmp_path: Path, text: str, expected: list[str]) -> None:
+    root = write(tmp_path, {"cfg.yaml": text})
+    assert messages(lambda: load_config(root, "cfg.yaml")) == expected
+
+
+def test_explicit_config_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    assert messages(lambda: load_config(tmp_path, "gate.yaml")) == ["gate.yaml: config file not found"]
