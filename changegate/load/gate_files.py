@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from changegate.errors import InputError, InputErrors, ReferenceError_, YamlError
+from changegate.errors import BrokenReferenceError, InputError, InputErrors, YamlError
 from changegate.load.resources import builtin_policy_path, shipped_dir
 from changegate.load.schema import dotted, validate
 from changegate.load.yamlio import MAX_BYTES, Lines, PathKey, decode, load_text
@@ -133,7 +133,7 @@ def _check_ref(
 ) -> None:
     if value not in known:
         errors.append(
-            ReferenceError_(
+            BrokenReferenceError(
                 f"{dotted(at)}: unknown {what} {value!r}{_hint(value, known, what)}",
                 file,
                 lines.line(at),
@@ -305,7 +305,7 @@ def _build_map(
                             iface.path + ("paths",))
         if iface_id not in providers:
             errors.append(
-                ReferenceError_(
+                BrokenReferenceError(
                     f"interfaces.{iface_id}: no component provides this interface "
                     "(list it in one component's provides)",
                     iface.file,
@@ -421,7 +421,7 @@ def _check_components(
                                  other_entry.lines.line(other_entry.path + ("provides", other_index)))
                 item = at + ("provides", index)
                 errors.append(
-                    ReferenceError_(
+                    BrokenReferenceError(
                         f"{dotted(item)}: interface {iface!r} is already provided by component "
                         f"{other!r} ({where}); an interface has exactly one provider",
                         comp.file,
@@ -651,7 +651,7 @@ def load_manifest(
         if policy_ids is not None and raw["policy"] not in policy_ids:
             where = at + ("policy",)
             errors.append(
-                ReferenceError_(
+                BrokenReferenceError(
                     f"{dotted(where)}: unknown policy {raw['policy']!r}"
                     f"{_hint(raw['policy'], policy_ids, 'policy')}",
                     file,

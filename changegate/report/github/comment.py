@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol
 
-from changegate.sources.github.api import Client
+from changegate.report.markdown import MARKER  # the first line of every summary
 
-MARKER = "<!-- changegate:summary -->"
 COMMENT_LIMIT = 65536  # GitHub refuses a comment body longer than this (characters)
 PULLS_WRITE = "pull-requests: write (the default token of a fork's pull request is read-only)"
 _READ = "pull-requests: read"
+
+
+class Client(Protocol):
+    """The REST calls the comment needs; `changegate.sources.github.api.Client` makes them."""
+
+    def get_all(self, path: str, *, permission: str) -> list[Any]: ...
+
+    def post(self, path: str, body: Mapping[str, Any], *, permission: str) -> Any: ...
+
+    def patch(self, path: str, body: Mapping[str, Any], *, permission: str) -> Any: ...
 
 
 def with_marker(markdown: str) -> str:
@@ -35,7 +45,7 @@ def truncate(markdown: str, summary_url: str | None, limit: int = COMMENT_LIMIT)
         lines.append(line)
         used += len(line)
         stripped = line.strip()
-        if stripped.startswith("```") or stripped.startswith("~~~"):
+        if stripped.startswith(("```", "~~~")):
             mark = stripped[:3]
             if fence is None:
                 fence = mark
