@@ -368,6 +368,18 @@ def test_retail_example_fixed_pull_request_passes_with_a_waiver(monkeypatch: pyt
     assert waived == {"suite:pos-regression"}
 
 
+def test_fail_on_warning_blocks_a_passing_change_that_has_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(RETAIL)
+    args = ("check", "--config", "pr-fixed/config.yaml", "--changed-files", "pr/changed-files.txt",
+            "--approvals", "pr-fixed/approvals.json", "--today", TODAY, "--format", "json")
+    default = run(*args)
+    assert default.exit_code == 0
+    assert "warning" in {f["level"] for f in json.loads(default.stdout)["findings"]}
+    strict = run(*args, "--fail-on", "warning")
+    assert strict.exit_code == 1
+    assert json.loads(strict.stdout)["decision"] == "pass"
+
+
 def test_retail_example_markdown_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(RETAIL)
     result = run("check", "--changed-files", "pr/changed-files.txt", "--approvals", "pr/approvals.json",
