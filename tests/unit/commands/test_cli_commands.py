@@ -414,6 +414,22 @@ def test_input_errors_become_error_annotations_in_github_actions(
     ]
 
 
+def test_several_input_errors_become_one_annotation_a_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".changegate").mkdir()
+    (tmp_path / ".changegate" / "config.yaml").write_text("version: 1\nmap: 3\nbogus: 1\n")
+    (tmp_path / "changed.txt").write_text("a.txt\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = CliRunner().invoke(cli, ["check", "--no-github", "--changed-files", "changed.txt"])
+    assert result.exit_code == 2
+    annotations = [line for line in result.stderr.splitlines() if line.startswith("::")]
+    assert [a.split("::")[1] for a in annotations] == [
+        "error file=.changegate/config.yaml,line=2,title=changegate%3A invalid input",
+        "error file=.changegate/config.yaml,line=3,title=changegate%3A invalid input",
+    ]
+    assert result.stderr.endswith("\n")
+
+
 def test_a_manifest_committed_as_a_symlink_is_refused_with_head(git_repo: GitRepo,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(RETAIL_MINI, git_repo.root, dirs_exist_ok=True)

@@ -311,8 +311,8 @@ def test_fork_with_a_read_only_token_still_decides_and_skips_the_comment(pr: Pr)
     result = pr.check(head=fork)
     assert result.code == 0, result.stderr
     assert result.outputs["decision"] == "pass"
-    assert "::notice title=changegate::the pull request comment was skipped: POST /repos/acme/shop/issues/42/comments: " \
-        "403 Forbidden" in result.stderr
+    assert ("::notice title=changegate::the pull request comment was skipped: "
+            "POST /repos/acme/shop/issues/42/comments: 403 Forbidden") in result.stderr
     assert pr.server.comments["acme/shop#42"] == []
 
 

@@ -42,7 +42,8 @@ def test_annotation_with_hostile_title_file_and_message_stays_one_inert_line() -
     assert "\n" not in line and "\r" not in line
     assert line == (
         "::error file=.changegate/changes/evil%2Cname%3A%250A%0A%3A%3Aerror%3A%3Ay.yaml,line=3,"
-        "title=Upgrade %3A%3Aerror%3A%3Ax%250A%0D%0A%3A%3Awarning file=a%3A%3Apwned @everyone <img src=x onerror=alert(1)>"
+        "title=Upgrade %3A%3Aerror%3A%3Ax%250A%0D%0A%3A%3Awarning file=a%3A%3Apwned "
+        "@everyone <img src=x onerror=alert(1)>"
         "::Upgrade ::error::x%250A%0D%0A::warning file=a::pwned @everyone <img src=x onerror=alert(1)>"
     )
 

@@ -186,8 +186,10 @@ def test_team_members_fall_back_to_the_map_when_github_refuses(server: GithubSer
     members, notices = teams.members(client_for(server), depmap_teams)
     assert members == {}
     assert notices == (
-        "team crm-team: could not read members of acme/crm (needs members: read / read:org); using the map's members",
-        "team finance: could not read members of acme/finance (needs members: read / read:org); using the map's members",
+        "team crm-team: could not read members of acme/crm (needs members: read / read:org); "
+        "using the map's members",
+        "team finance: could not read members of acme/finance (needs members: read / read:org); "
+        "using the map's members",
     )
 
 
