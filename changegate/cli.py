@@ -1,4 +1,5 @@
-"""The command line: click options are copied into settings and handed to `changegate.commands.app`.
+"""The command line: click options are copied into a command's options and handed to the
+command in `changegate.commands`; errors become exit codes. Nothing else happens here.
 
 Only click and the format registry (`changegate.report`, a few dicts) are imported at
 start-up, so `--help` and `--version` stay fast; everything else loads inside the command
@@ -19,18 +20,19 @@ from changegate.report import DECISION_FORMATS, IMPACT_FORMATS
 
 
 class _Group(click.Group):
-    """Maps bad input to exit 2 with `file:line: message`, and anything unexpected to exit 3."""
+    """Exit 2 for an error the user can act on (bad input, a failing source), 3 for anything
+    unexpected, 130 on Ctrl-C."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from changegate.errors import InputError
+        from changegate.errors import ChangegateError
 
         try:
             return super().invoke(ctx)
-        except InputError as exc:
-            for line in str(exc).splitlines():
-                click.echo(f"changegate: error: {_inert(line)}", err=True)
-            if os.environ.get("GITHUB_ACTIONS") == "true":
-                _annotate(exc)
+        except ChangegateError as exc:
+            from changegate.commands import failures
+
+            click.echo(failures.describe(exc, github_actions=os.environ.get("GITHUB_ACTIONS") == "true"),
+                       err=True, nl=False)
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -40,33 +42,10 @@ class _Group(click.Group):
         except Exception as exc:  # fail closed, never a traceback unless asked
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(
-                f"changegate: internal error: {type(exc).__name__}: {_inert(str(exc))} "
-                "(this is a bug in changegate; run with --debug for the traceback)",
-                err=True,
-            )
+            from changegate.commands import failures
+
+            click.echo(failures.internal(exc), err=True, nl=False)
             ctx.exit(3)
-
-
-def _annotate(exc: Exception) -> None:
-    """In GitHub Actions, input errors also become `::error` annotations on their file and line."""
-    from changegate.errors import InputErrors
-    from changegate.report.github.workflow import annotation
-
-    errors = exc.errors if isinstance(exc, InputErrors) else [exc]
-    for err in errors:
-        file: str | None = getattr(err, "file", None)
-        in_repo = bool(file and not os.path.isabs(file) and os.path.isfile(file))
-        click.echo(annotation("error", getattr(err, "message", str(err)), file=file if in_repo else None,
-                              line=getattr(err, "line", 0) if in_repo else 0,
-                              title="changegate: invalid input"),
-                   err=True, nl=False)
-
-
-def _inert(text: str) -> str:
-    from changegate.report.escape import terminal
-
-    return terminal(text)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,8 +56,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """changegate: which value streams does this change reach, and have the right owners,
     tests and approvals signed off?
 
-    Exit codes: 0 pass, 1 blocked by policy, 2 invalid input or configuration,
-    3 internal error.
+    Exit codes: 0 pass, 1 blocked by policy, 2 invalid input or configuration, or a
+    source that failed (the GitHub API), 3 internal error.
     """
     ctx.obj = {"debug": debug}
 
@@ -123,9 +102,9 @@ def _diff_options(f: Any) -> Any:
                    "earlier decision.")
 def check(**options: Any) -> None:
     """Gate a change: impact, policies, evidence -> pass (0) or blocked (1)."""
-    from changegate.commands import app
+    from changegate.commands import check as command
 
-    sys.exit(app.check(app.CheckSettings.from_options(options)))
+    sys.exit(command.check(command.CheckOptions.from_options(options)))
 
 
 @cli.command()
@@ -147,9 +126,9 @@ def validate(paths: tuple[Path, ...], config: str | None) -> None:
 @click.option("--output", "-o", metavar="FILE", help="Write the output to FILE instead of stdout.")
 def impact(**options: Any) -> None:
     """Show what a change reaches: touched and impacted components, value streams, risk."""
-    from changegate.commands import app
+    from changegate.commands import impact as command
 
-    sys.exit(app.impact(app.ImpactSettings.from_options(options)))
+    sys.exit(command.impact(command.ImpactOptions.from_options(options)))
 
 
 @cli.command()
@@ -162,9 +141,9 @@ def impact(**options: Any) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new(**options: Any) -> None:
     """Scaffold a manifest for the current diff, pre-filled from the map."""
-    from changegate.commands import app
+    from changegate.commands import new as command
 
-    sys.exit(app.new(app.NewSettings.from_options(options)))
+    sys.exit(command.new(command.NewOptions.from_options(options)))
 
 
 @cli.command()
@@ -173,9 +152,9 @@ def new(**options: Any) -> None:
 @click.option("--force", is_flag=True, help="Overwrite existing starter files.")
 def init(directory: Path, force: bool) -> None:
     """Write a starter .changegate/ (config, a small map, a policy, a changes folder)."""
-    from changegate.commands import app
+    from changegate.commands import init as command
 
-    sys.exit(app.init(directory, force))
+    sys.exit(command.init(directory, force))
 
 
 def main() -> None:

@@ -1,11 +1,21 @@
-"""Errors a user can act on. Every bad input raises an `InputError` subclass; the CLI's one
-top-level handler prints each as `file:line: message` and exits 2."""
+"""Errors a user can act on, in two families with one base:
+
+- `InputError`: the input or configuration is wrong (a schema error, a broken reference,
+  an unknown git ref, an unreadable file). The user fixes a file or an option.
+- `SourceError`: a source of facts failed or refused (the GitHub API: an outage, a rate
+  limit, a missing token permission). The input may be fine; the gate cannot see the facts.
+
+Both exit 2, so the gate fails closed. The CLI's one top-level handler prints each as
+`file:line: message` and, in GitHub Actions, as an `::error` annotation titled by `title`.
+"""
 
 from __future__ import annotations
 
 
-class InputError(Exception):
-    """Bad input or configuration. `file` and `line` say where (line 0 = unknown)."""
+class ChangegateError(Exception):
+    """An error a user can act on. `file` and `line` say where (line 0 = unknown)."""
+
+    title = "error"  # what kind of failure it is, for the annotation's title
 
     def __init__(self, message: str, file: str | None = None, line: int = 0) -> None:
         super().__init__(message)
@@ -20,6 +30,12 @@ class InputError(Exception):
         return f"{where}: {self.message}"
 
 
+class InputError(ChangegateError):
+    """Bad input or configuration."""
+
+    title = "invalid input"
+
+
 class YamlError(InputError):
     """Malformed YAML, duplicate keys, or a document past a resource bound."""
 
@@ -28,7 +44,7 @@ class SchemaError(InputError):
     """A document that does not match its JSON Schema."""
 
 
-class ReferenceError_(InputError):
+class BrokenReferenceError(InputError):
     """A reference that does not resolve (team, value stream, component, interface, policy)."""
 
 
@@ -54,3 +70,9 @@ class InputErrors(InputError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+class SourceError(ChangegateError):
+    """A source of facts about the change failed or refused to answer."""
+
+    title = "a source of evidence failed"

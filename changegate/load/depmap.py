@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from changegate.errors import InputError, ReferenceError_
+from changegate.errors import BrokenReferenceError, InputError
 from changegate.load.config import config_line
 from changegate.load.documents import collect, entry_files, load_document, raise_all
 from changegate.load.references import check_patterns, check_refs
@@ -137,7 +137,7 @@ def _build_map(
             check_paths(iface)
         if iface_id not in providers:
             errors.append(
-                ReferenceError_(
+                BrokenReferenceError(
                     f"interfaces.{iface_id}: no component provides this interface "
                     "(list it in one component's provides)",
                     iface.file,
@@ -254,7 +254,7 @@ def _check_component(
                              other_entry.lines.line(other_entry.path + ("provides", other_index)))
             item = at + ("provides", index)
             errors.append(
-                ReferenceError_(
+                BrokenReferenceError(
                     f"{dotted(item)}: interface {iface!r} is already provided by component "
                     f"{other!r} ({where}); an interface has exactly one provider",
                     file,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterable
 
-from changegate.errors import InputError, ReferenceError_
+from changegate.errors import BrokenReferenceError, InputError
 from changegate.load.schema import dotted
 from changegate.load.yamlio import Lines, PathKey
 
@@ -29,7 +29,7 @@ def check_ref(
 ) -> None:
     """Add an error when `value` (at `at`) is not one of `known`."""
     if value not in known:
-        errors.append(ReferenceError_(f"{dotted(at)}: unknown {what} {value!r}{_hint(value, known, what)}",
+        errors.append(BrokenReferenceError(f"{dotted(at)}: unknown {what} {value!r}{_hint(value, known, what)}",
                                       file, lines.line(at)))
 
 

@@ -399,7 +399,3 @@ class Decision:
     requirements: tuple[Requirement, ...]
     findings: tuple[Finding, ...]
     depmap: DepMap  # for reporters: names, owners, consulted/informed
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.decision == "pass" else 1

@@ -1,8 +1,11 @@
-"""Evidence from git: changed files, file contents at a revision, commit authors.
+"""The one way changegate runs git (SPEC §8a): changed files, files at a revision, refs.
 
-Every call runs `git` as a subprocess with no pager, no prompt, no optional locks and
-`core.quotepath=false`; names are read with `-z`, so a file name with spaces, newlines,
-unicode or a leading dash comes back exactly as it is.
+Every call runs `git` as a subprocess in a clean environment: of the caller's variables only
+those that locate programs and the user's git config are kept, so no `GIT_*` variable can
+point git at another repository, index or object store. Replace objects and grafts are
+ignored (a repository's own refs cannot make one commit pass for another); no pager, no
+prompt, no fsmonitor, no optional locks, no system config. Names are read with `-z`, so a
+file name with spaces, newlines, unicode or a leading dash comes back exactly as it is.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from pathlib import Path
 
 from changegate.errors import GitError
 
+_KEPT_ENV = ("PATH", "HOME", "XDG_CONFIG_HOME", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
 _GIT_ENV = {
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    # A graft file that cannot exist: git then reads no grafts, and says nothing about it.
+    "GIT_GRAFT_FILE": os.path.join(os.devnull, "no-grafts"),
     "GIT_OPTIONAL_LOCKS": "0",
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_PAGER": "cat",
@@ -23,21 +30,21 @@ _GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "LC_ALL": "C",
 }
+_GIT = ("git", "--no-pager", "--no-replace-objects", "-c", "core.quotepath=false",
+        "-c", "core.fsmonitor=false")
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
+    env = {name: os.environ[name] for name in _KEPT_ENV if name in os.environ}
     env.update(_GIT_ENV)
     return env
 
 
 def _run(repo: Path, args: list[str]) -> subprocess.CompletedProcess[bytes]:
     """Run `git ARGS` in `repo` and return the finished process (whatever its exit code)."""
-    cmd = ["git", "--no-pager", "-c", "core.quotepath=false", "-c", "core.fsmonitor=false",
-           "-C", str(repo), *args]
     try:
-        return subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=_env(), check=False)
+        return subprocess.run([*_GIT, "-C", str(repo), *args], stdin=subprocess.DEVNULL, capture_output=True,
+                              env=_env(), check=False)
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH", str(repo)) from exc
     except OSError as exc:
@@ -68,32 +75,37 @@ def resolve(repo: Path, ref: str) -> str:
     return proc.stdout.decode("ascii").strip()
 
 
+def commit_exists(repo: Path, rev: str) -> bool:
+    """True when `rev` names a commit that is in `repo`."""
+    try:
+        resolve(repo, rev)
+    except GitError:
+        return False
+    return True
+
+
+def current_branch(repo: Path) -> str | None:
+    """The name of the checked-out branch; None when HEAD is detached or has no commit yet."""
+    proc = _run(repo, ["rev-parse", "--abbrev-ref", "HEAD"])
+    name = proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""
+    return name if name and name != "HEAD" else None
+
+
 def _split_z(data: bytes) -> list[str]:
     return [os.fsdecode(part) for part in data.split(b"\x00") if part]
 
 
-def _diff(repo: Path, base: str, head: str, fmt: str) -> bytes:
+def changed_files_with_status(repo: Path, base: str, head: str) -> dict[str, str]:
+    """Paths changed between the merge base of `base` and `head`, and `head` (sorted) -> status
+    letter (A added, M modified, D deleted, T type change). A rename is a deletion and an addition."""
     base_sha = resolve(repo, base)
     head_sha = resolve(repo, head)
-    proc = _run(repo, ["diff", fmt, "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
+    proc = _run(repo, ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
                        f"{base_sha}...{head_sha}", "--"])
     if proc.returncode != 0:
         raise GitError(f"git diff {base}...{head} failed (git: {_stderr(proc)})", str(repo))
-    return proc.stdout
-
-
-def changed_files(repo: Path, base: str, head: str) -> tuple[str, ...]:
-    """Paths changed between the merge base of `base` and `head`, and `head` (sorted)."""
-    return tuple(sorted(set(_split_z(_diff(repo, base, head, "--name-only")))))
-
-
-def changed_files_with_status(repo: Path, base: str, head: str) -> dict[str, str]:
-    """Changed path -> status letter (A added, M modified, D deleted, T type change)."""
-    parts = _split_z(_diff(repo, base, head, "--name-status"))
-    result: dict[str, str] = {}
-    for status, path in zip(parts[0::2], parts[1::2]):
-        result[path] = status[:1]
-    return dict(sorted(result.items()))
+    parts = _split_z(proc.stdout)
+    return dict(sorted(zip(parts[1::2], (status[:1] for status in parts[0::2]), strict=False)))
 
 
 def working_tree_changes(repo: Path) -> dict[str, str]:
@@ -107,7 +119,7 @@ def working_tree_changes(repo: Path) -> dict[str, str]:
         if proc.returncode != 0:
             raise GitError(f"git diff HEAD failed (git: {_stderr(proc)})", str(repo))
         parts = _split_z(proc.stdout)
-        for status, path in zip(parts[0::2], parts[1::2]):
+        for status, path in zip(parts[0::2], parts[1::2], strict=False):
             result[path] = status[:1]
     proc = _run(repo, ["ls-files", "-z", "--others", "--exclude-standard"])
     if proc.returncode != 0:
@@ -161,16 +173,3 @@ def list_tree(repo: Path, rev: str, path: str) -> list[str]:
         rel = os.fsdecode(name)
         names.append(f"{prefix}/{rel}" if prefix else rel)
     return sorted(names)
-
-
-def commit_authors(repo: Path, base: str, head: str) -> tuple[str, ...]:
-    """Author and committer names and emails (lower-cased, sorted, deduplicated) of the
-    commits in `base..head`."""
-    base_sha = resolve(repo, base)
-    head_sha = resolve(repo, head)
-    proc = _run(repo, ["log", "-z", "--format=%an%x00%ae%x00%cn%x00%ce",
-                       f"{base_sha}..{head_sha}", "--"])
-    if proc.returncode != 0:
-        raise GitError(f"git log {base}..{head} failed (git: {_stderr(proc)})", str(repo))
-    people = {part.strip().lower() for part in proc.stdout.decode("utf-8", "replace").split("\x00")}
-    return tuple(sorted(p for p in people if p))

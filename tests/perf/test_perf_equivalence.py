@@ -10,7 +10,7 @@ import pytest
 from conftest import PROJECT
 
 from benchmarks.generate import build_enterprise, write_enterprise
-from changegate.commands import app
+from changegate.commands import check
 from changegate.core import graph, impact
 from changegate.load import cache
 from changegate.load.config import load_config
@@ -27,10 +27,10 @@ def enterprise(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _check(root: Path, changed: str, approvals: str, out: Path, fmt: str, no_cache: bool) -> tuple[int, str]:
-    settings = app.CheckSettings(
+    settings = check.CheckOptions(
         root=root, changed_files=str(root / changed), approvals=str(root / approvals), fmt=fmt,
         output=str(out), github=False, today="2026-01-15", no_cache=no_cache)
-    code = app.check(settings)
+    code = check.check(settings)
     return code, out.read_text(encoding="utf-8")
 
 

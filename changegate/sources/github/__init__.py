@@ -1,1 +1,1 @@
-"""sources/github"""
+"""The GitHub change source: the event, the gate from the base commit, facts from the REST API."""

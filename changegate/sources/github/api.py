@@ -1,7 +1,8 @@
 """A small GitHub REST client on `urllib`: auth, pagination, retries, clear errors.
 
-Only the calls changegate needs. Every refusal becomes an `ApiError` (an `InputError`, so
-exit 2) whose message names the token permission that is missing.
+Only the calls changegate needs. Every refusal or failure becomes an `ApiError` (a
+`SourceError`: exit 2, the gate fails closed) whose message names the token permission
+that is missing.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from changegate.errors import InputError
+from changegate.errors import InputError, SourceError
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 USER_AGENT = "changegate"
 MAX_ATTEMPTS = 5
 MAX_PAGES = 1000  # 100 items a page: far past any list the API serves
+TOKEN_VARIABLES = ("CHANGEGATE_TOKEN", "INPUT_TOKEN", "GITHUB_TOKEN")  # the first one set is used
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
@@ -31,9 +33,11 @@ class GithubInputError(InputError):
     """GitHub mode cannot start: no event file, no token, an event it does not handle."""
 
 
-class ApiError(InputError):
+class ApiError(SourceError):
     """The GitHub API refused or failed a request. `status` is the HTTP status (0 when the
     server could not be reached)."""
+
+    title = "GitHub API error"
 
     def __init__(self, message: str, status: int = 0, url: str = "") -> None:
         super().__init__(message, file="GitHub API")
@@ -196,6 +200,26 @@ class Client:
             if status == 429:
                 return backoff
         return None
+
+
+def client_from_env(env: Mapping[str, str]) -> Client:
+    """A REST client from the workflow's environment (token, API URL, retry cap)."""
+    token = next((env[name].strip() for name in TOKEN_VARIABLES if env.get(name, "").strip()), "")
+    if not token:
+        raise GithubInputError(
+            "no GitHub token: set the action's `token` input (it defaults to github.token), "
+            "or CHANGEGATE_TOKEN or GITHUB_TOKEN in the step's env",
+            "GitHub mode",
+        )
+    max_sleep = 60.0
+    raw = env.get("CHANGEGATE_API_MAX_SLEEP", "").strip()
+    if raw:
+        try:
+            max_sleep = max(0.0, float(raw))
+        except ValueError:
+            raise GithubInputError(f"CHANGEGATE_API_MAX_SLEEP must be a number of seconds, not {raw!r}",
+                                   "GitHub mode") from None
+    return Client(token, env.get("GITHUB_API_URL", "").strip() or DEFAULT_API_URL, max_sleep=max_sleep)
 
 
 def _parse_retry_after(value: str, default: float) -> float:

@@ -40,6 +40,12 @@ def _get(data: Any, *keys: str) -> Any:
     return data
 
 
+def label_names(pull: dict[str, Any]) -> tuple[str, ...]:
+    """The names of a pull request's labels (a pull request object of the event or the API)."""
+    labels = pull.get("labels") or ()
+    return tuple(label["name"] for label in labels if isinstance(label, dict) and isinstance(label.get("name"), str))
+
+
 def _sha(value: Any, where: str, file: str) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{7,64}", value):
         raise GithubInputError(f"the event has no commit SHA at {where}", file)
@@ -94,9 +100,7 @@ def load_event(path: str | Path, event_name: str, repository: str | None = None)
     if not isinstance(number, int) or isinstance(number, bool):
         raise GithubInputError("the event has no pull request number at pull_request.number", file)
     author = _get(pr, "user", "login")
-    labels = tuple(
-        label["name"] for label in pr.get("labels") or () if isinstance(label, dict) and isinstance(label.get("name"), str)
-    )
+    labels = label_names(pr)
     changed = pr.get("changed_files")
     head_repo = _get(pr, "head", "repo", "full_name")
     return Event(

@@ -35,6 +35,7 @@ def members(client: Client, teams: Mapping[str, models.Team]) -> tuple[dict[str,
             )
             continue
         found[team_id] = frozenset(
-            str(user["login"]).lower() for user in listed if isinstance(user, dict) and isinstance(user.get("login"), str)
+            str(user["login"]).lower()
+            for user in listed if isinstance(user, dict) and isinstance(user.get("login"), str)
         )
     return found, tuple(notices)

@@ -15,7 +15,7 @@ import yaml
 from conftest import PROJECT
 
 from changegate.cli import cli
-from changegate.sources.github import runner
+from changegate.report.github import publish
 
 ROOT = PROJECT
 INPUTS = {"config", "token", "comment", "fail-on", "junit", "working-directory"}
@@ -66,7 +66,7 @@ def test_run_scripts_hold_no_expressions_and_name_their_shell(action: dict[str, 
 
 
 def test_every_output_is_set_by_the_check_step(action: dict[str, Any]) -> None:
-    assert set(action["outputs"]) == set(runner.OUTPUT_NAMES)
+    assert set(action["outputs"]) == set(publish.OUTPUT_NAMES)
     for name, spec in action["outputs"].items():
         assert spec["value"] == f"${{{{ steps.check.outputs.{name} }}}}"
         assert spec["description"]
@@ -120,7 +120,7 @@ def test_check_script_defaults_and_a_bad_comment_value(action: dict[str, Any], t
 
 
 def test_the_action_installs_with_pinned_constraints(action: dict[str, Any]) -> None:
-    install = [s for s in steps(action) if s.get("name") == "Install changegate"][0]["run"]
+    install = next(s for s in steps(action) if s.get("name") == "Install changegate")["run"]
     assert '-c "$CHANGEGATE_ACTION_PATH/action-constraints.txt"' in install
     pins = [line for line in (ROOT / "action-constraints.txt").read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")]

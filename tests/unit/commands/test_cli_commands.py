@@ -368,6 +368,18 @@ def test_retail_example_fixed_pull_request_passes_with_a_waiver(monkeypatch: pyt
     assert waived == {"suite:pos-regression"}
 
 
+def test_fail_on_warning_blocks_a_passing_change_that_has_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(RETAIL)
+    args = ("check", "--config", "pr-fixed/config.yaml", "--changed-files", "pr/changed-files.txt",
+            "--approvals", "pr-fixed/approvals.json", "--today", TODAY, "--format", "json")
+    default = run(*args)
+    assert default.exit_code == 0
+    assert "warning" in {f["level"] for f in json.loads(default.stdout)["findings"]}
+    strict = run(*args, "--fail-on", "warning")
+    assert strict.exit_code == 1
+    assert json.loads(strict.stdout)["decision"] == "pass"
+
+
 def test_retail_example_markdown_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(RETAIL)
     result = run("check", "--changed-files", "pr/changed-files.txt", "--approvals", "pr/approvals.json",
@@ -400,6 +412,22 @@ def test_input_errors_become_error_annotations_in_github_actions(
         f"changegate: error: .changegate/config.yaml:2: {message}",
         f"::error file=.changegate/config.yaml,line=2,title=changegate%3A invalid input::{message}",
     ]
+
+
+def test_several_input_errors_become_one_annotation_a_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".changegate").mkdir()
+    (tmp_path / ".changegate" / "config.yaml").write_text("version: 1\nmap: 3\nbogus: 1\n")
+    (tmp_path / "changed.txt").write_text("a.txt\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    result = CliRunner().invoke(cli, ["check", "--no-github", "--changed-files", "changed.txt"])
+    assert result.exit_code == 2
+    annotations = [line for line in result.stderr.splitlines() if line.startswith("::")]
+    assert [a.split("::")[1] for a in annotations] == [
+        "error file=.changegate/config.yaml,line=2,title=changegate%3A invalid input",
+        "error file=.changegate/config.yaml,line=3,title=changegate%3A invalid input",
+    ]
+    assert result.stderr.endswith("\n")
 
 
 def test_a_manifest_committed_as_a_symlink_is_refused_with_head(git_repo: GitRepo,

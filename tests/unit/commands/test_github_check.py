@@ -311,8 +311,8 @@ def test_fork_with_a_read_only_token_still_decides_and_skips_the_comment(pr: Pr)
     result = pr.check(head=fork)
     assert result.code == 0, result.stderr
     assert result.outputs["decision"] == "pass"
-    assert "::notice title=changegate::the pull request comment was skipped: POST /repos/acme/shop/issues/42/comments: " \
-        "403 Forbidden" in result.stderr
+    assert ("::notice title=changegate::the pull request comment was skipped: "
+            "POST /repos/acme/shop/issues/42/comments: 403 Forbidden") in result.stderr
     assert pr.server.comments["acme/shop#42"] == []
 
 
@@ -336,7 +336,7 @@ def test_server_errors_are_retried(pr: Pr) -> None:
     assert pr.check().code == 0
 
 
-def test_reviews_forbidden_is_an_input_error_naming_the_permission(pr: Pr) -> None:
+def test_reviews_forbidden_fails_closed_naming_the_permission_not_as_invalid_input(pr: Pr) -> None:
     pr.server.fail("GET", f"{PR_PATH}/reviews", 403, body={"message": "Resource not accessible by integration"})
     result = pr.check()
     assert result.code == 2
@@ -345,11 +345,11 @@ def test_reviews_forbidden_is_an_input_error_naming_the_permission(pr: Pr) -> No
                "pull-requests: read")
     assert result.stderr.strip().splitlines()[-2:] == [
         f"changegate: error: GitHub API: {message}",
-        f"::error title=changegate%3A invalid input::{message}",
+        f"::error title=changegate%3A GitHub API error::{message}",
     ]
 
 
-def test_pull_request_not_found_is_an_input_error(pr: Pr) -> None:
+def test_pull_request_not_found_fails_closed(pr: Pr) -> None:
     pr.server.lists.pop(f"{PR_PATH}/files")
     result = pr.check()
     assert result.code == 2

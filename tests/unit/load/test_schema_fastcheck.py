@@ -17,7 +17,7 @@ from conftest import PROJECT
 from jsonschema import Draft202012Validator
 
 from benchmarks.generate import build_enterprise, to_yaml, write_enterprise
-from changegate.commands import app
+from changegate.commands import check as check_command
 from changegate.load.schema import (
     _CHAIN_MAX,
     _MAX_INDENT,
@@ -302,9 +302,10 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Any]]:
                                       (REPO / "examples" / "retail", "pr/changed-files.txt",
                                        "pr/approvals.json")):
         out = root / "decision.json"
-        app.check(app.CheckSettings(root=where, changed_files=str(where / changed),
-                                    approvals=str(where / approvals), fmt="json", output=str(out),
-                                    github=False, today="2026-01-15", no_cache=True))
+        options = check_command.CheckOptions(root=where, changed_files=str(where / changed),
+                                             approvals=str(where / approvals), fmt="json", output=str(out),
+                                             github=False, today="2026-01-15", no_cache=True)
+        check_command.check(options)
         docs["decision"].append(json.loads(out.read_text(encoding="utf-8")))
     return docs
 

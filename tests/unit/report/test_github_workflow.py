@@ -14,8 +14,8 @@ from github_server import GithubServer
 
 from changegate import model as models
 from changegate.report import escape
-from changegate.report.github import workflow
-from changegate.sources.github import runner
+from changegate.report.github import publish, workflow
+from changegate.sources.github.api import client_from_env
 
 HOSTILE_TITLE = "Upgrade ::error::x%0A\r\n::warning file=a::pwned @everyone <img src=x onerror=alert(1)>"
 HOSTILE_FILE = ".changegate/changes/evil,name:%0A\n::error::y.yaml"
@@ -136,20 +136,11 @@ def decision(status: str = "missing") -> models.Decision:
     )
 
 
-def github_run(pr_number: int | None = 42, notices: tuple[str, ...] = ()) -> runner.GithubRun:
-    return runner.GithubRun(
-        repo_root=Path("."),
-        base_sha="0" * 40,
-        head_sha="1" * 40,
-        pr_number=pr_number,
-        event_name="pull_request" if pr_number else "merge_group",
-        changed_files=("services/crm/app.py",),
-        approvals=models.Approvals(),
-        team_members={},
-        notices=notices,
-        draft=False,
-        repository="acme/shop",
-    )
+def publish_to(env: dict[str, str], decision: models.Decision, markdown: str, stream: io.StringIO, *,
+               comment: bool = True, pull_request: int | None = 42) -> None:
+    """Publish as `changegate check --github` does, with a client made from `env`."""
+    publish.publish(decision, markdown, repository="acme/shop", pull_request=pull_request,
+                    comments=client_from_env(env) if comment else None, env=env, stream=stream)
 
 
 @pytest.fixture
@@ -179,13 +170,11 @@ def test_publish_writes_annotations_group_summary_outputs_and_the_comment(
     server: GithubServer, env: dict[str, str], tmp_path: Path
 ) -> None:
     stream = io.StringIO()
-    notice = "team crm-team: could not read members of acme/crm (needs members: read / read:org); using the map's members"
-    runner.publish(decision(), "# changegate: fail\n", github_run(notices=(notice,)), comment=True, env=env, stream=stream)
+    publish_to(env, decision(), "# changegate: fail\n", stream)
     log = stream.getvalue()
     commands = command_lines(log)
     token = re.search(r"::stop-commands::(\S+)", log).group(1)  # type: ignore[union-attr]
     assert commands == [
-        f"::notice title=changegate::{notice}",
         "::warning file=.changegate/changes/evil%2Cname%3A%250A%0A%3A%3Aerror%3A%3Ay.yaml,line=7,"
         "title=changegate%3A risk-under-declared::Upgrade ::error::x%250A%0D%0A::warning file=a::pwned "
         "@everyone <img src=x onerror=alert(1)>",
@@ -198,11 +187,7 @@ def test_publish_writes_annotations_group_summary_outputs_and_the_comment(
         "::endgroup::",
     ]
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert summary == (
-        "<!-- changegate:summary -->\n# changegate: fail\n\n> [!NOTE]\n> **How this check read GitHub**\n"
-        "> - team crm-team: could not read members of acme/crm \\(needs members: read / read:org\\); "
-        "using the map's members\n"
-    )
+    assert summary == "<!-- changegate:summary -->\n# changegate: fail\n"
     summary_path = tmp_path / "runner-temp" / "changegate-summary.md"
     assert summary_path.read_text(encoding="utf-8") == summary
     assert read_outputs(tmp_path / "output") == {
@@ -216,21 +201,21 @@ def test_publish_writes_annotations_group_summary_outputs_and_the_comment(
     assert log.endswith("changegate: pull request comment created\n")
 
 
-def test_publish_reports_a_notice_once_when_the_caller_made_it_a_finding(env: dict[str, str]) -> None:
+def test_publish_annotates_a_notice_finding_once(env: dict[str, str]) -> None:
     notice = "merge queue: approvals are those of pull request #42, on its head commit"
     base = decision()
     with_finding = models.Decision(**{**base.__dict__, "findings": (models.Finding("notice", "github", notice),)})
     stream = io.StringIO()
-    runner.publish(with_finding, "# x\n", github_run(notices=(notice,)), comment=False, env=env, stream=stream)
+    publish_to(env, with_finding, "# x\n", stream, comment=False)
     assert [c for c in command_lines(stream.getvalue()) if notice in c] == [
         "::notice title=changegate%3A github::merge queue: approvals are those of pull request #42, on its head commit"
     ]
 
 
 def test_publish_edits_the_comment_on_the_second_run(server: GithubServer, env: dict[str, str]) -> None:
-    runner.publish(decision(), "# first\n", github_run(), comment=True, env=env, stream=io.StringIO())
+    publish_to(env, decision(), "# first\n", io.StringIO())
     stream = io.StringIO()
-    runner.publish(decision("satisfied"), "# second\n", github_run(), comment=True, env=env, stream=stream)
+    publish_to(env, decision("satisfied"), "# second\n", stream)
     ours = [c for c in server.comments["acme/shop#42"] if c["body"].startswith("<!-- changegate:summary -->")]
     assert [c["body"] for c in ours] == ["<!-- changegate:summary -->\n# second\n"]
     assert len(server.seen("POST")) == 1 and len(server.seen("PATCH")) == 1
@@ -242,7 +227,7 @@ def test_publish_with_a_read_only_token_skips_the_comment_with_a_notice(
 ) -> None:
     server.comment_writes_refused = 403
     stream = io.StringIO()
-    runner.publish(decision(), "# fork\n", github_run(), comment=True, env=env, stream=stream)
+    publish_to(env, decision(), "# fork\n", stream)
     assert command_lines(stream.getvalue())[-1] == (
         "::notice title=changegate::the pull request comment was skipped: POST /repos/acme/shop/issues/42/comments: "
         "403 Forbidden (GitHub said: Resource not accessible by integration): the token cannot read or write this; "
@@ -255,15 +240,16 @@ def test_publish_with_a_read_only_token_skips_the_comment_with_a_notice(
 def test_publish_survives_a_comment_api_that_keeps_failing(server: GithubServer, env: dict[str, str]) -> None:
     server.fail("GET", "/repos/acme/shop/issues/42/comments", 502, times=10)
     stream = io.StringIO()
-    runner.publish(decision(), "# x\n", github_run(), comment=True, env=env, stream=stream)
+    publish_to(env, decision(), "# x\n", stream)
     assert command_lines(stream.getvalue())[-1].startswith(
-        "::notice title=changegate::the pull request comment was skipped: GET /repos/acme/shop/issues/42/comments: HTTP 502"
+        "::notice title=changegate::the pull request comment was skipped: "
+        "GET /repos/acme/shop/issues/42/comments: HTTP 502"
     )
 
 
 def test_publish_on_merge_group_writes_no_comment(server: GithubServer, env: dict[str, str]) -> None:
     stream = io.StringIO()
-    runner.publish(decision(), "# queue\n", github_run(pr_number=None), comment=True, env=env, stream=stream)
+    publish_to(env, decision(), "# queue\n", stream, pull_request=None)
     assert server.seen("POST") == [] and server.seen("GET") == []
     assert stream.getvalue().endswith(
         "changegate: no pull request comment on a merge_group run (the summary is in the job summary)\n"
@@ -271,13 +257,13 @@ def test_publish_on_merge_group_writes_no_comment(server: GithubServer, env: dic
 
 
 def test_publish_with_comment_off_touches_no_api(server: GithubServer, env: dict[str, str]) -> None:
-    runner.publish(decision(), "# x\n", github_run(), comment=False, env=env, stream=io.StringIO())
+    publish_to(env, decision(), "# x\n", io.StringIO(), comment=False)
     assert server.requests == []
 
 
 def test_explanation_group_shows_via_chains_and_requirement_status(env: dict[str, str]) -> None:
     stream = io.StringIO()
-    runner.publish(decision(), "# x\n", github_run(), comment=False, env=env, stream=stream)
+    publish_to(env, decision(), "# x\n", stream, comment=False)
     log = stream.getvalue()
     body = log[log.index("::stop-commands::") :].splitlines()[1:-2]
     assert body == [

@@ -63,7 +63,6 @@ def test_changed_files_lists_added_modified_and_deleted_paths_sorted(repo: Path)
     _write(repo, "b.txt", "b\n")
     (repo / "old.txt").unlink()
     head = _commit(repo, "change")
-    assert git.changed_files(repo, base, head) == ("b.txt", "old.txt", "services/crm/app.py")
     assert git.changed_files_with_status(repo, base, head) == {
         "b.txt": "A", "old.txt": "D", "services/crm/app.py": "M"}
 
@@ -73,7 +72,6 @@ def test_changed_files_round_trips_odd_file_names(repo: Path) -> None:
     for name in ODD_NAMES:
         _write(repo, name, "x\n")
     head = _commit(repo, "odd names")
-    assert git.changed_files(repo, base, head) == tuple(sorted(ODD_NAMES))
     assert git.changed_files_with_status(repo, base, head) == {n: "A" for n in sorted(ODD_NAMES)}
     for name in ODD_NAMES:
         assert git.show(repo, head, name) == b"x\n"
@@ -93,7 +91,7 @@ def test_changed_files_uses_the_merge_base_so_base_branch_changes_do_not_count(r
     _git(repo, "checkout", "-q", "main")
     _write(repo, "main-only.txt", "m\n")
     _commit(repo, "main moves on")
-    assert git.changed_files(repo, "main", "feature") == ("feature.txt",)
+    assert git.changed_files_with_status(repo, "main", "feature") == {"feature.txt": "A"}
 
 
 def test_resolve_returns_the_full_sha(repo: Path) -> None:
@@ -104,7 +102,7 @@ def test_resolve_returns_the_full_sha(repo: Path) -> None:
 
 def test_an_unknown_ref_names_the_ref_and_the_repository(repo: Path) -> None:
     with pytest.raises(GitError) as info:
-        git.changed_files(repo, "nope", "HEAD")
+        git.changed_files_with_status(repo, "nope", "HEAD")
     assert str(info.value) == f"{repo}: unknown git ref 'nope' (git: not a valid revision)"
 
 
@@ -151,15 +149,51 @@ def test_list_tree_lists_the_files_directly_in_a_directory(repo: Path) -> None:
     assert git.list_tree(repo, "HEAD", "") == ["README.md", "old.txt"]
 
 
-def test_commit_authors_lists_authors_and_committers_of_the_range(repo: Path) -> None:
-    base = _git(repo, "rev-parse", "HEAD").strip()
-    _write(repo, "x.txt", "x")
-    _commit(repo, "by bob", env={"GIT_AUTHOR_NAME": "Bob", "GIT_AUTHOR_EMAIL": "Bob@Example.com",
-                                 "GIT_COMMITTER_NAME": "Carol",
-                                 "GIT_COMMITTER_EMAIL": "carol@example.com"})
-    assert git.commit_authors(repo, base, "HEAD") == (
-        "bob", "bob@example.com", "carol", "carol@example.com")
-    assert git.commit_authors(repo, "HEAD", "HEAD") == ()
+# ------------------------------------------------- the hardened runner
+
+
+def test_replace_objects_cannot_make_one_commit_pass_for_another(repo: Path) -> None:
+    first = _git(repo, "rev-parse", "HEAD").strip()
+    _write(repo, "README.md", "changed\n")
+    second = _commit(repo, "second")
+    _git(repo, "replace", second, first)
+    assert _git(repo, "show", f"{second}:README.md") == "hello\n"  # plain git follows the replacement
+    assert git.show(repo, second, "README.md") == b"changed\n"
+
+
+def test_grafts_cannot_move_the_merge_base(repo: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "feature")
+    _write(repo, "feature.txt", "f\n")
+    feature = _commit(repo, "feature work")
+    _git(repo, "checkout", "-q", "main")
+    _write(repo, "main-only.txt", "m\n")
+    main = _commit(repo, "main moves on")
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "grafts").write_text(f"{feature} {main}\n", encoding="utf-8")
+    assert "main-only.txt" in _git(repo, "diff", "--name-only", f"{main}...{feature}")  # plain git obeys
+    assert git.changed_files_with_status(repo, main, feature) == {"feature.txt": "A"}
+
+
+def test_git_variables_of_the_caller_cannot_point_git_elsewhere(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    _git(other, "init", "-q", "-b", "main")
+    _write(other, "README.md", "other\n")
+    _commit(other, "other")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    assert git.show(repo, "HEAD", "README.md") == b"hello\n"
+    assert git.working_tree_changes(repo) == {}
+
+
+def test_commit_exists_and_current_branch(repo: Path) -> None:
+    assert git.commit_exists(repo, "HEAD")
+    assert not git.commit_exists(repo, "0" * 40)
+    assert git.current_branch(repo) == "main"
+    _git(repo, "checkout", "-q", "--detach")
+    assert git.current_branch(repo) is None
 
 
 # ------------------------------------------------- --changed-files FILE, the alternative to git

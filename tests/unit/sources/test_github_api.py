@@ -7,15 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SCENARIOS
 from github_server import GithubServer, fixture
 
 from changegate import model as models
-from changegate.errors import GitError
+from changegate.errors import GitError, InputError, SourceError
 from changegate.report.github import comment
-from changegate.sources.github import event, pulls, runner, teams
-from changegate.sources.github.api import ApiError, Client, GithubInputError, next_link
+from changegate.load.gate import load_gate
+from changegate.sources.github import base_gate, event, facts, pulls, teams
+from changegate.sources.github.api import ApiError, Client, GithubInputError, client_from_env, next_link
 
 REPO = "acme/shop"
+SHARED = SCENARIOS / "_shared"
 PR = "/repos/acme/shop/pulls/42"
 
 
@@ -183,8 +186,10 @@ def test_team_members_fall_back_to_the_map_when_github_refuses(server: GithubSer
     members, notices = teams.members(client_for(server), depmap_teams)
     assert members == {}
     assert notices == (
-        "team crm-team: could not read members of acme/crm (needs members: read / read:org); using the map's members",
-        "team finance: could not read members of acme/finance (needs members: read / read:org); using the map's members",
+        "team crm-team: could not read members of acme/crm (needs members: read / read:org); "
+        "using the map's members",
+        "team finance: could not read members of acme/finance (needs members: read / read:org); "
+        "using the map's members",
     )
 
 
@@ -297,7 +302,7 @@ def test_missing_event_path_says_where_to_run(tmp_path: Path) -> None:
     )
 
 
-# ----------------------------------------------------------------------------- prepare
+# ----------------------------------------------------------------------------- what GitHub says
 
 
 def make_repo(git_repo, files: int = 2) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -308,6 +313,11 @@ def make_repo(git_repo, files: int = 2) -> tuple[str, str]:  # type: ignore[no-u
     git_repo.write("README.md", "head\n")
     head = git_repo.commit("head")
     return base, head
+
+
+def gather(root: Path, depmap_teams: dict[str, models.Team], env: dict[str, str]) -> facts.GithubFacts:
+    """The facts of the run `env` describes, as `changegate check --github` gathers them."""
+    return facts.gather(root, event.load(env), client_from_env(env), depmap_teams)
 
 
 def env_for(server: GithubServer, event_path: Path, name: str = "pull_request", **extra: str) -> dict[str, str]:
@@ -322,11 +332,11 @@ def env_for(server: GithubServer, event_path: Path, name: str = "pull_request", 
     }
 
 
-def test_prepare_gathers_files_reviews_committers_and_team_members(server: GithubServer, tmp_path: Path) -> None:
+def test_gathers_files_reviews_committers_and_team_members(server: GithubServer, tmp_path: Path) -> None:
     server.list("/orgs/acme/teams/crm/members", fixture("team_members"))
     path = write_event(tmp_path, fixture("pull_request_event"))
     depmap_teams = {"crm-team": models.Team("crm-team", ("bob",), github_team="acme/crm")}
-    run = runner.prepare(tmp_path, depmap_teams, env_for(server, path))
+    run = gather(tmp_path, depmap_teams, env_for(server, path))
     assert run.changed_files == (
         "services/crm/app.py",
         ".changegate/changes/crm-5-2.yaml",
@@ -339,15 +349,15 @@ def test_prepare_gathers_files_reviews_committers_and_team_members(server: Githu
     assert [r.user for r in run.approvals.reviews] == ["alice", "bob"]
     assert run.approvals.committers == ("carol", "erin")
     assert run.team_members == {"crm-team": frozenset({"alice", "frank"})}
-    assert (run.pr_number, run.event_name, run.draft, run.notices) == (42, "pull_request", False, ())
+    assert run.notices == ()
 
 
-def test_prepare_uses_git_past_the_api_file_cap_and_says_so(server: GithubServer, tmp_path: Path, git_repo) -> None:  # type: ignore[no-untyped-def]
+def test_git_is_used_past_the_api_file_cap_and_says_so(server: GithubServer, tmp_path: Path, git_repo) -> None:  # type: ignore[no-untyped-def]
     base, head = make_repo(git_repo)
     data = fixture("pull_request_event")
     data["pull_request"].update(changed_files=3001)
     data["pull_request"]["base"]["sha"], data["pull_request"]["head"]["sha"] = base, head
-    run = runner.prepare(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
+    run = gather(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
     assert run.changed_files == ("README.md", "services/crm/f0.py", "services/crm/f1.py")
     assert run.notices == (
         "this pull request changes 3001 files, more than the 3000 the GitHub API lists; "
@@ -356,12 +366,12 @@ def test_prepare_uses_git_past_the_api_file_cap_and_says_so(server: GithubServer
     assert server.seen("GET", f"{PR}/files") == []
 
 
-def test_prepare_never_gates_on_a_short_file_list(server: GithubServer, tmp_path: Path, git_repo) -> None:  # type: ignore[no-untyped-def]
+def test_never_gates_on_a_short_file_list(server: GithubServer, tmp_path: Path, git_repo) -> None:  # type: ignore[no-untyped-def]
     base, head = make_repo(git_repo)
     data = fixture("pull_request_event")
     data["pull_request"].update(changed_files=5)
     data["pull_request"]["base"]["sha"], data["pull_request"]["head"]["sha"] = base, head
-    run = runner.prepare(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
+    run = gather(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
     assert run.changed_files == ("README.md", "services/crm/f0.py", "services/crm/f1.py")
     assert run.notices == (
         "the GitHub API listed 3 of this pull request's 5 files; "
@@ -369,26 +379,25 @@ def test_prepare_never_gates_on_a_short_file_list(server: GithubServer, tmp_path
     )
 
 
-def test_prepare_fails_clearly_when_git_lacks_the_commits(server: GithubServer, tmp_path: Path, git_repo) -> None:  # type: ignore[no-untyped-def]
+def test_fails_clearly_when_git_lacks_the_commits(server: GithubServer, tmp_path: Path, git_repo) -> None:  # type: ignore[no-untyped-def]
     make_repo(git_repo)
     data = fixture("pull_request_event")
     data["pull_request"].update(changed_files=4000)
     with pytest.raises(GitError) as err:
-        runner.prepare(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
+        gather(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
     assert err.value.message == (
         f"the base commit {'0' * 40} is not in the repository; "
         "check out with actions/checkout and fetch-depth: 0 so both commits are present"
     )
 
 
-def test_prepare_on_merge_group_diffs_the_queue_and_reads_the_queued_prs_approvals(
+def test_on_merge_group_diffs_the_queue_and_reads_the_queued_prs_approvals(
     server: GithubServer, tmp_path: Path, git_repo  # type: ignore[no-untyped-def]
 ) -> None:
     base, head = make_repo(git_repo, files=1)
     data = fixture("merge_group_event")
     data["merge_group"].update(base_sha=base, head_sha=head)
-    run = runner.prepare(git_repo.root, {}, env_for(server, write_event(tmp_path, data), "merge_group"))
-    assert (run.pr_number, run.base_sha, run.head_sha) == (None, base, head)
+    run = gather(git_repo.root, {}, env_for(server, write_event(tmp_path, data), "merge_group"))
     assert run.changed_files == ("README.md", "services/crm/f0.py")
     assert run.approvals.author == "dave"
     assert run.approvals.head_sha == "1" * 40  # the queued PR's head, where its reviews were given
@@ -396,25 +405,41 @@ def test_prepare_on_merge_group_diffs_the_queue_and_reads_the_queued_prs_approva
     assert run.notices == ("merge queue: approvals are those of pull request #42, on its head commit",)
 
 
-def test_prepare_without_a_token_says_how_to_give_one(server: GithubServer, tmp_path: Path) -> None:
+def test_without_a_token_github_mode_says_how_to_give_one(server: GithubServer, tmp_path: Path) -> None:
     env = env_for(server, write_event(tmp_path, fixture("pull_request_event")))
     del env["GITHUB_TOKEN"]
     with pytest.raises(GithubInputError) as err:
-        runner.prepare(tmp_path, {}, env)
+        client_from_env(env)
     assert str(err.value) == (
         "GitHub mode: no GitHub token: set the action's `token` input (it defaults to github.token), "
         "or CHANGEGATE_TOKEN or GITHUB_TOKEN in the step's env"
     )
 
 
-def test_base_file_reader_reads_gate_files_from_the_base_commit(git_repo) -> None:  # type: ignore[no-untyped-def]
-    git_repo.write(".changegate/policies/a.yaml", "base version\n")
+def test_an_api_failure_is_a_source_error_not_an_input_error(server: GithubServer) -> None:
+    server.fail("GET", f"{PR}/reviews", 500, times=10)
+    with pytest.raises(ApiError) as err:
+        pulls.reviews(client_for(server), REPO, 42)
+    assert isinstance(err.value, SourceError) and not isinstance(err.value, InputError)
+    assert str(err.value) == "GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 500 (GitHub said: failure)"
+
+
+# ----------------------------------------------------------------------------- the gate from the base commit
+
+
+def test_the_gate_is_read_as_the_base_commit_has_it(git_repo) -> None:  # type: ignore[no-untyped-def]
+    git_repo.copy_tree(SHARED / "retail-mini")
     base = git_repo.commit("base")
-    git_repo.write(".changegate/policies/a.yaml", "head version\n")
-    git_repo.write(".changegate/policies/b.yaml", "added\n")
-    git_repo.commit("head")
-    read = runner.base_file_reader(git_repo.root, base)
-    assert read(".changegate/policies/a.yaml") == b"base version\n"
-    assert read("./.changegate/policies/b.yaml") is None
-    assert read(".changegate/policies") is None  # a directory is not a file
-    assert runner.base_file_lister(git_repo.root, base)(".changegate/policies") == (".changegate/policies/a.yaml",)
+    git_repo.write(".changegate/policies/org.yaml", "version: 1\nlayer: org\npolicies: []\n")
+    git_repo.commit("head weakens the gate")
+    assert load_gate(git_repo.root, None, no_cache=True).policies == ()
+    gate = base_gate.load_from_base(git_repo.root, base, None, no_cache=True)
+    assert [p.id for p in gate.policies] == ["need-manifest"]
+
+
+def test_an_explicit_config_missing_at_the_base_commit_is_an_input_error(git_repo) -> None:  # type: ignore[no-untyped-def]
+    git_repo.copy_tree(SHARED / "retail-mini")
+    base = git_repo.commit("base")
+    with pytest.raises(InputError) as err:
+        base_gate.load_from_base(git_repo.root, base, "gate.yaml", no_cache=True)
+    assert str(err.value) == f"gate.yaml: config file not found at the base commit {base[:12]}"

@@ -1,15 +1,50 @@
-"""Starter files: `changegate init`'s .changegate/ and `changegate new`'s manifest."""
+"""`changegate new`: a manifest for the current diff, pre-filled from the map, with TODOs."""
 
 from __future__ import annotations
 
 import re
-import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from changegate import model as models
-from changegate.errors import InputError
+from changegate.commands.output import write_output
+from changegate.errors import GitError, InputError
+from changegate.sources import git
+from changegate.sources.local import DiffOptions, LocalSource
 
-_STARTER = Path(__file__).resolve().parent.parent / "templates" / "init"
+
+@dataclass(frozen=True)
+class NewOptions(DiffOptions):
+    """The options of `changegate new`."""
+
+    title: str | None = None
+    change_type: str = "normal"
+    output: str | None = None
+    force: bool = False
+
+
+def new(options: NewOptions) -> int:
+    """Write a manifest for the change (to --output, '-' for stdout, or the changes folder); 0."""
+    from changegate.core import impact as core
+
+    source = LocalSource(options, with_policies=False)
+    gate = source.load_gate()
+    change = source.change(gate)
+    result = core.resolve_impact(gate.depmap, gate.adjacency, change.files, None, gate.config, gate.path_index)
+    title = options.title or title_from_branch(options.root)
+    text = manifest_yaml(title, options.change_type, result, gate.depmap)
+    if options.output == "-":
+        write_output(text, None)
+        return 0
+    target = Path(options.output) if options.output else (
+        options.root / gate.config.changes / f"{slug(title)}.yaml")
+    if target.exists() and not options.force:
+        raise InputError("already exists; use --force to overwrite, or --output for another name", str(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"changegate: wrote {target}; review the TODOs, then commit it with your change", file=sys.stderr)
+    return 0
 
 
 def slug(title: str) -> str:
@@ -21,12 +56,10 @@ def slug(title: str) -> str:
 def title_from_branch(root: Path) -> str:
     """A title guessed from the current git branch, e.g. 'feature/crm-5.2' -> 'Crm 5 2'."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=root, capture_output=True,
-                             text=True, timeout=30, check=False).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        out = ""
-    name = out.rsplit("/", 1)[-1] if out and out != "HEAD" else ""
-    words = re.findall(r"[A-Za-z0-9]+", name)
+        branch = git.current_branch(root) or ""
+    except GitError:  # git is not installed: no guess
+        branch = ""
+    words = re.findall(r"[A-Za-z0-9]+", branch.rsplit("/", 1)[-1])
     return " ".join(words).capitalize() if words else "Describe the change"
 
 
@@ -81,21 +114,3 @@ def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: m
     if impact.unmapped_files:
         lines.insert(3, f"# Files no component claims: {', '.join(impact.unmapped_files[:10])}")
     return "\n".join(lines) + "\n"
-
-
-def write_starter(directory: Path, force: bool) -> list[Path]:
-    """Copy the starter .changegate/ into `directory`; refuse to overwrite unless `force`."""
-    if not directory.is_dir():
-        raise InputError("is not a directory", str(directory))
-    target_root = directory / ".changegate"
-    sources = sorted(p for p in _STARTER.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    targets = [(src, target_root / src.relative_to(_STARTER)) for src in sources]
-    existing = [t for _, t in targets if t.exists()]
-    if existing and not force:
-        raise InputError("already exists; use --force to overwrite the starter files", str(existing[0]))
-    written = []
-    for src, dst in targets:
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        dst.write_bytes(src.read_bytes())
-        written.append(dst)
-    return written

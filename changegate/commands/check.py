@@ -1,0 +1,137 @@
+"""`changegate check`: one pipeline, two sources.
+
+Pick the source (the command line, or a GitHub workflow run) → load the gate → the change
+and its evidence → the core decides → the reporters write → one exit code: 0 pass,
+1 blocked (errors from a source or an input exit 2 through the CLI's handler).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from changegate import model as models
+from changegate.commands.output import write_output
+from changegate.errors import InputError
+from changegate.load.gate import GateFiles
+from changegate.sources.change import Change, ChangeSource, SourceEvidence
+from changegate.sources.local import DiffOptions, LocalSource
+from changegate.sources.manifests import read_manifests
+
+if TYPE_CHECKING:
+    from changegate.sources.github.source import GithubSource
+
+
+@dataclass(frozen=True)
+class CheckOptions(DiffOptions):
+    """The options of `changegate check`."""
+
+    manifests: tuple[str, ...] = ()
+    approvals: str | None = None
+    junit: tuple[str, ...] = ()
+    fmt: str = "text"
+    output: str | None = None
+    template: str | None = None
+    fail_on: str = "error"
+    github: bool | None = None  # None: on when GITHUB_ACTIONS=true
+    comment: bool = True
+    today: str | None = None
+
+
+def check(options: CheckOptions) -> int:
+    """Gate the change; 0 when it passes, 1 when it is blocked."""
+    github = options.github if options.github is not None else os.environ.get("GITHUB_ACTIONS") == "true"
+    if github:
+        from changegate.sources.github.source import GithubSource
+
+        source = GithubSource(options.root, options.config, os.environ, junit=options.junit,
+                              no_cache=options.no_cache)
+        decision = gate_change(options, source)
+        _report_to_github(options, source, decision)
+    else:
+        decision = gate_change(options, LocalSource(options, approvals=options.approvals, junit=options.junit))
+        write_output(render(options, decision), options.output)
+    return exit_code(decision, options.fail_on)
+
+
+def gate_change(options: CheckOptions, source: ChangeSource) -> models.Decision:
+    """Load the gate, get the change, its manifest and its evidence from `source`, and decide."""
+    gate = source.load_gate()
+    change = source.change(gate)
+    manifests = read_manifests(options.root, options.manifests or change.manifest_candidates,
+                               change.manifests_at, gate.depmap, [p.id for p in gate.policies])
+    evidence = source.evidence(gate, change)
+    return decide(gate, change, manifests, evidence, _today(options.today))
+
+
+def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest], found: SourceEvidence,
+           today: dt.date) -> models.Decision:
+    """Run the pure core on the change, its manifest and its evidence."""
+    from changegate.core import decide as core
+
+    findings = list(found.findings)
+    if len(manifests) > 1:
+        names = ", ".join(m.file for m in manifests)
+        findings.append(models.Finding(
+            "error", "multiple-manifests",
+            f"the change has {len(manifests)} manifests ({names}); one pull request is one change: "
+            "keep one, or name it with --manifest", manifests[1].file, 1))
+    approvals = found.approvals
+    if change.head and approvals.head_sha != change.head:
+        # The commit being gated is the head git resolved; approvals must be on it.
+        if approvals.head_sha and not change.head.startswith(approvals.head_sha):
+            findings.append(models.Finding(
+                "warning", "approvals-head-mismatch",
+                f"the approvals file names head {approvals.head_sha[:12]}, but the change's head is "
+                f"{change.head[:12]}; approvals are checked against {change.head[:12]}",
+                approvals.source))
+        approvals = dataclasses.replace(approvals, head_sha=change.head)
+    evidence = models.Evidence(changed_files=change.files, approvals=approvals, suites=found.suites,
+                               team_members=found.team_members, today=today, base=change.base, head=change.head)
+    return core.decide(manifests[0] if manifests else None, gate.depmap, gate.adjacency, gate.policies, evidence,
+                       gate.config, findings, path_index=gate.path_index)
+
+
+def render(options: CheckOptions, decision: models.Decision) -> str:
+    """The decision in the chosen format (markdown with the chosen template)."""
+    from changegate import report
+
+    return report.render(options.fmt, decision, template=Path(options.template) if options.template else None)
+
+
+def _report_to_github(options: CheckOptions, source: GithubSource, decision: models.Decision) -> None:
+    """The summary, annotations, outputs and comment; the chosen format only when asked for
+    (a machine format, or --output), since the log carries the rest."""
+    from changegate.report.github import publish
+
+    summary = render(dataclasses.replace(options, fmt="markdown"), decision)
+    if options.fmt != "text" or options.output:
+        write_output(summary if options.fmt == "markdown" else render(options, decision), options.output)
+    publish.publish(decision, summary, repository=source.event.repository, pull_request=source.event.pr_number,
+                    comments=source.client if options.comment else None, env=os.environ)
+
+
+def exit_code(decision: models.Decision, fail_on: str) -> int:
+    """0 pass, 1 blocked; with fail_on=warning, warnings block too."""
+    if decision.decision == "fail":
+        return 1
+    if fail_on == "warning":
+        if any(r.status in ("missing", "failed") for r in decision.requirements):
+            return 1
+        if any(f.level == "warning" for f in decision.findings):
+            return 1
+    return 0
+
+
+def _today(value: str | None) -> dt.date:
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"--today: {value!r} is not a YYYY-MM-DD date", "command line") from None
+    return dt.datetime.now(dt.UTC).date()

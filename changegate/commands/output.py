@@ -1,0 +1,20 @@
+"""Where a command's output goes: standard output alone, or the file --output names."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from changegate.errors import InputError
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write `text` to the file `output`, or to stdout when there is none (or it is '-')."""
+    if output and output != "-":
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write output: {exc.strerror}", output) from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()

@@ -1,0 +1,92 @@
+"""GitHub mode's publisher: the decision reported back to the workflow run and the pull request.
+
+Annotations and an explanation group in the log, the job summary, the step's outputs, the
+summary as a file, and the sticky comment. Only the comment may fail, and its failure is a
+notice, never an error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO
+
+from changegate import model as models
+from changegate.errors import SourceError
+from changegate.report.github import comment as sticky
+from changegate.report.github import explain, workflow
+
+SUMMARY_FILE = "changegate-summary.md"
+OUTPUT_NAMES = ("decision", "risk", "value-streams", "summary-path")  # action.yml declares these
+
+
+def summary_url(env: Mapping[str, str]) -> str | None:
+    """Link to this run's page, where the job summary is shown."""
+    server, repo, run_id = (env.get(k, "").strip() for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID"))
+    if not (server and repo and run_id.isdigit()):
+        return None
+    return f"{server.rstrip('/')}/{repo}/actions/runs/{run_id}"
+
+
+def publish(
+    decision: models.Decision,
+    markdown: str,
+    *,
+    repository: str,
+    pull_request: int | None,
+    comments: sticky.CommentApi | None,
+    env: Mapping[str, str] = os.environ,
+    stream: IO[str] = sys.stderr,
+) -> None:
+    """Report the decision: annotations, an explanation group, the job summary, step outputs
+    and the sticky comment on `repository`'s `pull_request` (none on a merge queue), made
+    with `comments` (None: no comment)."""
+    for line in explain.annotation_lines(decision):
+        workflow.emit(stream, line)
+    why = workflow.group("changegate: why the decision is " + decision.decision, explain.explanation(decision))
+    workflow.emit(stream, why)
+
+    full = sticky.with_marker(markdown)
+    summary_path = _write_summary_file(full, env)
+    if env.get("GITHUB_STEP_SUMMARY", "").strip():
+        workflow.append_summary(env["GITHUB_STEP_SUMMARY"], full)
+    if env.get("GITHUB_OUTPUT", "").strip():
+        workflow.write_outputs(
+            env["GITHUB_OUTPUT"],
+            {
+                "decision": decision.decision,
+                "risk": decision.impact.risk.level,
+                "value-streams": ",".join(v.id for v in decision.impact.value_streams),
+                "summary-path": str(summary_path),
+            },
+        )
+    if comments is None:
+        return
+    if pull_request is None:
+        workflow.emit(stream, "changegate: no pull request comment on a merge_group run "
+                              "(the summary is in the job summary)")
+        return
+    try:
+        result = sticky.upsert(comments, repository, pull_request, sticky.truncate(full, summary_url(env)))
+    except SourceError as err:
+        workflow.emit(
+            stream,
+            workflow.annotation(
+                "notice",
+                f"the pull request comment was skipped: {err.message}. The decision stands and is in the job summary.",
+                title="changegate",
+            ),
+        )
+        return
+    workflow.emit(stream, f"changegate: pull request comment {result}")
+
+
+def _write_summary_file(markdown: str, env: Mapping[str, str]) -> Path:
+    directory = Path(env.get("RUNNER_TEMP", "").strip() or tempfile.gettempdir())
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / SUMMARY_FILE
+    path.write_text(markdown, encoding="utf-8")
+    return path

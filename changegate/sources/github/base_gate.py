@@ -1,0 +1,84 @@
+"""The gate as the base commit has it.
+
+A pull request must not be able to weaken its own gate, so config, map and policies are
+read from the base commit. When the pull request edits them, its versions are validated
+too: their errors become findings, and a notice says the edits take effect after merge.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from changegate import model as models
+from changegate.errors import InputError, InputErrors
+from changegate.load.config import DEFAULT_CONFIG, load_config
+from changegate.load.gate import GateFiles, load_gate
+from changegate.sources import git
+
+
+def load_from_base(root: Path, base_sha: str, config_path: str | None, *, no_cache: bool) -> GateFiles:
+    """Load the gate files of commit `base_sha` (written into a temporary directory first)."""
+    with tempfile.TemporaryDirectory(prefix="changegate-base-") as tmp:
+        return _load(root, base_sha, Path(tmp), config_path or DEFAULT_CONFIG, config_path is not None, no_cache)
+
+
+def _load(root: Path, base_sha: str, base_root: Path, config_rel: str, explicit: bool,
+          no_cache: bool) -> GateFiles:
+    data = git.show(root, base_sha, config_rel)
+    if data is not None:
+        _write(base_root, config_rel, data)
+    elif explicit:
+        raise InputError(f"config file not found at the base commit {base_sha[:12]}", config_rel)
+    config_arg = config_rel if data is not None else None
+    config = load_config(base_root, config_arg)
+    for rel in (*config.map, *(p for p in config.policies if not p.startswith("builtin:"))):
+        rel = rel.rstrip("/")
+        blob = git.show(root, base_sha, rel)
+        if blob is not None:
+            _write(base_root, rel, blob)
+            continue
+        for path in git.list_tree(root, base_sha, rel):
+            content = git.show(root, base_sha, path)
+            if content is not None:
+                _write(base_root, path, content)
+    return load_gate(base_root, config_arg, no_cache=no_cache)
+
+
+def _write(base_root: Path, rel: str, data: bytes) -> None:
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise InputError("gate file paths must stay inside the repository", rel)
+    target = base_root / pure
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def edited_gate_findings(
+    root: Path, config_path: str | None, base_config: models.Config, changed: tuple[str, ...]
+) -> list[models.Finding]:
+    """A notice when the pull request edits the gate's own files, and an error finding for
+    each error in its versions of them."""
+    gate_paths = [config_path or DEFAULT_CONFIG, *base_config.map,
+                  *(p for p in base_config.policies if not p.startswith("builtin:"))]
+    prefixes = [p.rstrip("/") for p in gate_paths]
+    edited = sorted(f for f in changed if any(f == p or f.startswith(p + "/") for p in prefixes))
+    if not edited:
+        return []
+    findings = [models.Finding(
+        "notice", "gate-files-changed",
+        f"this pull request edits the gate's own files ({', '.join(edited[:10])}); this check used the "
+        "base commit's versions, and the edits take effect after merge")]
+    try:
+        load_gate(root, config_path, no_cache=True)  # the pull request's own files: validate only
+    except InputErrors as exc:
+        errors = exc.errors
+    except InputError as exc:
+        errors = [exc]
+    else:
+        return findings
+    for err in errors:
+        findings.append(models.Finding(
+            "error", "invalid-gate-edit",
+            f"the pull request's version of the gate files is invalid: {err.message}", err.file, err.line))
+    return findings

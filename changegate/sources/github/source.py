@@ -1,0 +1,71 @@
+"""The GitHub change source: a workflow run of `pull_request`, `pull_request_target`,
+`pull_request_review` or `merge_group`.
+
+The event names the base and head commits; the gate comes from the base commit
+(`base_gate`); files, approvals and team members come from the REST API (`facts`);
+manifests are read from the head commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+
+from changegate import model as models
+from changegate.load.gate import GateFiles
+from changegate.sources import git, junit
+from changegate.sources.change import Change, SourceEvidence
+from changegate.sources.github import base_gate, event, facts
+from changegate.sources.github.api import Client, client_from_env
+
+
+class GithubSource:
+    """The change of this workflow run, in the checkout at `root`. `env` is the step's
+    environment (GITHUB_EVENT_PATH, GITHUB_TOKEN, …)."""
+
+    def __init__(self, root: Path, config_path: str | None, env: Mapping[str, str], *,
+                 junit: tuple[str, ...] = (), no_cache: bool = False) -> None:
+        self.root = root
+        self.config_path = config_path
+        self.env = env
+        self.junit = junit
+        self.no_cache = no_cache
+        self.event = event.load(env)
+        self._gathered: facts.GithubFacts | None = None
+
+    @cached_property
+    def client(self) -> Client:
+        """The REST client, made from the environment's token on first use."""
+        return client_from_env(self.env)
+
+    def load_gate(self) -> GateFiles:
+        """Config, map and policies as the base commit has them."""
+        # The compiled-map cache is a file a pull request's own code (its tests, run earlier
+        # in the same job) could write; so in GitHub mode it is used only when the workflow
+        # opts in by setting CHANGEGATE_CACHE_DIR (see docs/performance.md).
+        no_cache = self.no_cache or not self.env.get("CHANGEGATE_CACHE_DIR")
+        return base_gate.load_from_base(self.root, self.event.base_sha, self.config_path, no_cache=no_cache)
+
+    def _facts(self, gate: GateFiles) -> facts.GithubFacts:
+        """What GitHub says about the change, asked once."""
+        if self._gathered is None:
+            self._gathered = facts.gather(self.root, self.event, self.client, gate.depmap.teams)
+        return self._gathered
+
+    def change(self, gate: GateFiles) -> Change:
+        """The files GitHub lists (or git diffs, past the API's cap); manifests from the head."""
+        found = self._facts(gate)
+        head = self.event.head_sha
+        candidates = tuple(p for p in found.changed_files
+                           if gate.config.is_manifest_path(p) and git.show(self.root, head, p) is not None)
+        return Change(found.changed_files, candidates, self.event.base_sha, head, manifests_at=head)
+
+    def evidence(self, gate: GateFiles, change: Change) -> SourceEvidence:
+        """Approvals and team members from GitHub; notices on how they were read and on
+        edits to the gate's own files; JUnit results of the config's and the command line's globs."""
+        found = self._facts(gate)
+        findings = [models.Finding("notice", "github", n) for n in found.notices]
+        findings += base_gate.edited_gate_findings(self.root, self.config_path, gate.config, change.files)
+        suites = junit.load((*gate.config.junit, *self.junit), self.root)
+        return SourceEvidence(found.approvals, suites, dict(found.team_members), tuple(findings))

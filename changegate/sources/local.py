@@ -1,0 +1,91 @@
+"""The local change source: the gate from the working tree; the change from --base/--head,
+--changed-files or the working tree; approvals from --approvals; test results from JUnit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+from changegate import model as models
+from changegate.errors import InputError
+from changegate.load.gate import GateFiles, load_gate
+from changegate.sources.change import Change, SourceEvidence
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """Where the change comes from: --base/--head, --changed-files, or the working tree."""
+
+    config: str | None = None
+    base: str | None = None
+    head: str | None = None
+    changed_files: str | None = None
+    root: Path = field(default_factory=Path.cwd)
+    no_cache: bool = False  # skip the compiled-map cache (see changegate.load.cache)
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Self:
+        """Options from click (repeatable options become tuples)."""
+        values: dict[str, Any] = {k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items()}
+        return cls(**values)
+
+
+class LocalSource:
+    """The change as the command line describes it, in the repository at `options.root`."""
+
+    def __init__(self, options: DiffOptions, *, approvals: str | None = None, junit: tuple[str, ...] = (),
+                 with_policies: bool = True) -> None:
+        self.options = options
+        self.approvals = approvals
+        self.junit = junit
+        self.with_policies = with_policies
+
+    def load_gate(self) -> GateFiles:
+        """Config, map and (unless not wanted) policies from the working tree."""
+        return load_gate(self.options.root, self.options.config, with_policies=self.with_policies,
+                         no_cache=self.options.no_cache)
+
+    def change(self, gate: GateFiles) -> Change:
+        """Changed files from git (--base/--head), a list file, or the working tree."""
+        return changes(self.options, gate.config)
+
+    def evidence(self, gate: GateFiles, change: Change) -> SourceEvidence:
+        """The approvals file (none: no approvals) and the JUnit results of the config's and
+        the command line's globs."""
+        from changegate.sources import approvals, junit
+
+        found = approvals.load(Path(self.approvals)) if self.approvals else models.Approvals()
+        suites = junit.load((*gate.config.junit, *self.junit), self.options.root)
+        return SourceEvidence(found, suites)
+
+
+def changes(options: DiffOptions, config: models.Config) -> Change:
+    """Changed files from git, a list file, or the working tree. Manifests are read from
+    git at the head only when --head names it, else from the working tree."""
+    from changegate.sources import changed_files as changed_files_file
+    from changegate.sources import git
+
+    root = options.root
+    if options.changed_files and (options.base or options.head):
+        raise InputError("give either --base/--head or --changed-files, not both", "command line")
+    if options.changed_files:
+        files = changed_files_file.load(options.changed_files)
+        candidates = tuple(f for f in files if config.is_manifest_path(f) and (root / f).is_file())
+        return Change(files, candidates, None, None)
+    if options.base:
+        base_sha = git.resolve(root, options.base)
+        head_sha = git.resolve(root, options.head or "HEAD")
+        statuses = git.changed_files_with_status(root, base_sha, head_sha)
+        return Change(tuple(statuses), _manifests(statuses, ("A", "M"), config), base_sha, head_sha,
+                      manifests_at=head_sha if options.head else None)
+    if options.head:
+        raise InputError("--head needs --base", "command line")
+    statuses = git.working_tree_changes(root)
+    return Change(tuple(statuses), _manifests(statuses, ("A", "M", "?"), config), None, None)
+
+
+def _manifests(statuses: Mapping[str, str], wanted: tuple[str, ...], config: models.Config) -> tuple[str, ...]:
+    """The manifests among the changed paths whose status is one of `wanted`."""
+    return tuple(p for p, st in statuses.items() if st in wanted and config.is_manifest_path(p))
