@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-# benchmarks/ is a top-level folder of the checkout (on sys.path through pytest's `pythonpath`).
 from benchmarks.generate import build_enterprise, component_id, write_enterprise
 from benchmarks.run import (
     match_with_codeowners,
