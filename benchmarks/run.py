@@ -201,10 +201,14 @@ def match_with_codeowners(patterns: dict[str, list[str]], files: list[str]) -> d
 
 
 def match_with_pathindex(patterns: dict[str, list[str]], files: list[str]) -> dict[str, tuple[str, ...]]:
-    """Owners of each file by changegate's PathIndex (files no pattern claims are left out)."""
+    """Owners of each file by changegate's PathIndex (files no pattern claims are left out),
+    the index built as a run builds it: with the cyclic collector paused."""
     from changegate.core.paths import PathIndex
+    from changegate.load.cache import gc_paused
 
-    matched = PathIndex(patterns).match_all(files)
+    with gc_paused():
+        index = PathIndex(patterns)
+    matched = {f: index.match(f) for f in files}
     return {f: tuple(sorted(ids)) for f, ids in matched.items() if ids}
 
 
@@ -466,7 +470,6 @@ PHASES: tuple[str, ...] = (
     "changegate.load.gate_files:load_text",
     "changegate.load.gate_files:validate",
     "changegate.load.gate_files:_check_patterns",
-    "changegate.core.graph:build_graph",
     "changegate.core.impact:resolve_impact",
     "changegate.core.impact:build_path_index",
     "changegate.core.decide:evaluate_policies",
