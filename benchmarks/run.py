@@ -8,6 +8,7 @@ The path-matching case runs in process: PathIndex against the `codeowners` packa
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -202,12 +203,14 @@ def match_with_codeowners(patterns: dict[str, list[str]], files: list[str]) -> d
 
 def match_with_pathindex(patterns: dict[str, list[str]], files: list[str]) -> dict[str, tuple[str, ...]]:
     """Owners of each file by changegate's PathIndex (files no pattern claims are left out),
-    the index built as a run builds it: with the cyclic collector paused."""
+    the index built as a run builds it: with the cyclic collector paused (load.cache)."""
     from changegate.core.paths import PathIndex
-    from changegate.load.cache import gc_paused
 
-    with gc_paused():
+    gc.disable()
+    try:
         index = PathIndex(patterns)
+    finally:
+        gc.enable()
     matched = {f: index.match(f) for f in files}
     return {f: tuple(sorted(ids)) for f, ids in matched.items() if ids}
 
