@@ -1,8 +1,9 @@
 """CEL `when` expressions of policy matches: compile with bounds, evaluate failing closed.
 
 The engine is the `common-expression-language` package (Rust `cel` crate behind PyO3);
-docs/cel.md says why. It is imported lazily, by `compile_when`, so a run whose policies
-have no `when` never loads it.
+docs/cel.md says why. It is loaded on first use, so a run whose policies have no `when`
+never loads it; the edge may hand over a cheaper-to-import copy (`use_engine`). Each
+expression is compiled once per process, however often it is checked and evaluated.
 
 Bounds (SPEC §6a), all checked before anything runs:
 - an expression is at most MAX_CHARS characters and nests brackets at most MAX_DEPTH deep;
@@ -14,13 +15,10 @@ Bounds (SPEC §6a), all checked before anything runs:
 from __future__ import annotations
 
 import datetime as _dt
-import importlib.machinery
-import importlib.util
-import os
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
@@ -32,40 +30,40 @@ MAX_MACRO_DEPTH = 2
 MAX_COST = 5_000_000
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 
+NO_ENGINE = ("CEL `when` expressions need the 'common-expression-language' package "
+             "(pip install common-expression-language)")
+
 _engine: ModuleType | None = None
 
 
-def _load_engine() -> ModuleType:
-    """The compiled CEL extension module.
-
-    `import cel` also imports the package's command-line tool (typer, rich, prompt_toolkit),
-    which costs ~8x a bare interpreter start; the extension alone costs almost nothing, so
-    it is loaded directly when the package is laid out as expected, else through `import cel`.
-    """
+def use_engine(engine: ModuleType) -> None:
+    """Compile and evaluate with `engine` (the extension module, with `compile` and
+    `Context`) from now on. The edge hands over the bare extension (load/cel_engine.py):
+    `import cel` also imports the package's command-line tool, ~200 ms. A process has one
+    engine: the extension cannot be initialised twice."""
     global _engine
-    if _engine is not None:
-        return _engine
-    if "cel" in sys.modules:
-        _engine = sys.modules["cel"]
-        return _engine
-    spec = importlib.util.find_spec("cel")
-    if spec is None or not spec.submodule_search_locations:
-        raise CelError("CEL `when` expressions need the 'common-expression-language' package "
-                       "(pip install common-expression-language)")
-    for folder in spec.submodule_search_locations:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = os.path.join(folder, "cel" + suffix)
-            if os.path.isfile(path):
-                ext_spec = importlib.util.spec_from_file_location("cel.cel", path)
-                if ext_spec is not None and ext_spec.loader is not None:
-                    module = importlib.util.module_from_spec(ext_spec)
-                    ext_spec.loader.exec_module(module)
-                    _engine = module
-                    return module
-    import cel  # fallback: the package as published
+    if engine is not _engine:
+        _engine = engine
+        _program.cache_clear()
 
-    _engine = cel
-    return cel
+
+def _get_engine() -> ModuleType:
+    """The engine given to `use_engine`, else the `cel` package as published."""
+    if _engine is None:
+        try:
+            import cel
+        except ImportError:
+            raise CelError(NO_ENGINE) from None
+        use_engine(cel)
+    assert _engine is not None
+    return _engine
+
+
+@lru_cache(maxsize=4096)
+def _program(expr: str) -> Any:
+    """The engine's program for `expr`, compiled once per process: the loader checks every
+    `when` and evaluation reuses the program. Errors are not cached (they are rare)."""
+    return _get_engine().compile(expr)
 
 
 # --------------------------------------------------------------------------- string helpers
@@ -135,6 +133,7 @@ def _called_method(expr: str, paren: int) -> str:
     return name if name and j >= 0 and expr[j] == "." else ""
 
 
+@lru_cache(maxsize=4096)
 def _scan(expr: str) -> tuple[int, int, int]:
     """(bracket depth, macro nesting depth, macro count) of `expr`, skipping string literals."""
     depth = max_depth = macro_depth = max_macro = macros = 0
@@ -193,9 +192,10 @@ def compile_when(expr: str, file: str, line: int, key: str = "when") -> Compiled
         raise CelError(f"{key}: macros (all, exists, exists_one, map, filter) nest "
                        f"{macro_depth} deep in {_shown(expr)}; the bound is {MAX_MACRO_DEPTH}",
                        file, line)
-    engine = _load_engine()
     try:
-        program = engine.compile(expr)
+        program = _program(expr)
+    except CelError:
+        raise
     except Exception as exc:  # the engine raises ValueError; anything else is no better
         raise CelError(f"{key}: invalid CEL {_shown(expr)}: {_syntax_detail(str(exc))}",
                        file, line) from None
@@ -264,7 +264,7 @@ class Variables:
         """The engine's Context; it converts the variables on its first evaluation and keeps
         them for the next ones (nothing here modifies it afterwards)."""
         if self._engine_context is None:
-            self._engine_context = _load_engine().Context(variables=self.plain,
+            self._engine_context = _get_engine().Context(variables=self.plain,
                                                           functions=FUNCTIONS)
         return self._engine_context
 

@@ -1,25 +1,17 @@
-"""The dependency map as a directed graph of components.
+"""The dependency map as a directed graph of components, for impact propagation.
 
-An edge X -> Y means "a change in X can reach Y": Y lists X in `depends_on`
-(kind="depends_on"), or Y consumes an interface X provides (kind="interface",
-interface=<id>; one edge per interface). Build it once per run and share it.
-
-Two forms of the same edges: `adjacency` (plain dicts, what impact propagation walks; cheap
-to build and to cache) and `build_graph` (a networkx MultiDiGraph, for the algorithms
-networkx is good at: cycles, export). See docs/performance.md for why the hot path does not
-import networkx.
+An edge X -> Y means "a change in X can reach Y": Y lists X in `depends_on`, or Y consumes
+an interface X provides (one edge per interface). `adjacency` holds the edges as plain
+dicts: cheap to build and to cache, and all that propagation walks (docs/performance.md
+says why the hot path does not use networkx; map analysis does, in core/analysis.py).
 """
 
 from __future__ import annotations
 
 from itertools import chain
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
 
 from changegate.model import DepMap
-
-if TYPE_CHECKING:
-    import networkx
 
 # provider -> ((dependent, interface id or None for a depends_on edge), ...), sorted.
 Adjacency = dict[str, tuple[tuple[str, "str | None"], ...]]
@@ -44,28 +36,9 @@ def _providers(depmap: DepMap, order: list[str] | None) -> dict[str, str]:
     return out
 
 
-def build_graph(depmap: DepMap) -> networkx.MultiDiGraph:
-    """Component nodes; edges provider -> dependent with `kind` (and `interface`)."""
-    import networkx  # lazy: keeps `import changegate` cheap
-
-    graph = networkx.MultiDiGraph()
-    provider_of = providers(depmap)
-    for cid in sorted(depmap.components):
-        graph.add_node(cid)
-    for cid in sorted(depmap.components):
-        component = depmap.components[cid]
-        for dep in sorted(set(component.depends_on)):
-            graph.add_edge(dep, cid, key="depends_on", kind="depends_on")
-        for iid in sorted(set(component.consumes)):
-            provider = provider_of.get(iid)
-            if provider is not None:
-                graph.add_edge(provider, cid, key=f"interface:{iid}", kind="interface", interface=iid)
-    return graph
-
-
 def adjacency(depmap: DepMap) -> Adjacency:
-    """The edges of `build_graph` as plain dicts: provider -> sorted (dependent, interface
-    or None) pairs. Every component is a key, with no edges when nothing depends on it.
+    """The edges as plain dicts: provider -> sorted (dependent, interface or None) pairs.
+    Every component is a key, with no edges when nothing depends on it.
 
     The dependents are visited in sorted order, each one's depends_on edges before its
     interface edges (in interface order), so every list is built already sorted."""
@@ -103,15 +76,6 @@ def _adjacency_unsorted(depmap: DepMap, provider_of: dict[str, str]) -> Adjacenc
             if provider is not None:
                 out.setdefault(provider, []).append((cid, iid))
     return {cid: tuple(sorted(edges, key=_edge_key)) for cid, edges in out.items()}
-
-
-def adjacency_of(graph: Any) -> Adjacency:
-    """`adjacency` of a graph made by `build_graph` (callers that already hold one)."""
-    out: dict[str, list[tuple[str, str | None]]] = {node: [] for node in graph.nodes}
-    for source, target, data in graph.edges(data=True):
-        iid = data["interface"] if data["kind"] == "interface" else None
-        out[source].append((target, iid))
-    return {node: tuple(sorted(edges, key=_edge_key)) for node, edges in out.items()}
 
 
 def _edge_key(edge: tuple[str, str | None]) -> tuple[str, str]:

@@ -4,9 +4,8 @@ value streams are affected, and the computed risk. Pure: no I/O."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from changegate.core.graph import Adjacency, adjacency, adjacency_of, providers
+from changegate.core.graph import Adjacency, adjacency, providers
 from changegate.core.paths import PathIndex, normalize_path
 from changegate.model import (
     RISK_LEVELS,
@@ -45,22 +44,16 @@ def listing(items: Sequence[str], limit: int) -> str:
 
 def resolve_impact(
     depmap: DepMap,
-    graph: Adjacency | Any | None,
+    graph: Adjacency | None,
     changed_files: Sequence[str],
     manifest: Manifest | None,
     config: Config,
     path_index: PathIndex | None = None,
 ) -> Impact:
-    """Resolve SPEC §3 for one change. `graph` is the map's `graph.adjacency` (or a
-    `graph.build_graph` networkx graph); it and `path_index` are built when not given
-    (pass them in to build them once per run)."""
+    """Resolve SPEC §3 for one change. `graph` is the map's `graph.adjacency`; it and
+    `path_index` are built when not given (pass them in to build them once per run)."""
     index = path_index if path_index is not None else build_path_index(depmap)
-    if graph is None:
-        edges = adjacency(depmap)
-    elif isinstance(graph, dict):
-        edges = graph
-    else:
-        edges = adjacency_of(graph)
+    edges = graph if graph is not None else adjacency(depmap)
     provider_of = providers(depmap)
     files = list(dict.fromkeys(changed_files))
 
@@ -129,29 +122,18 @@ def resolve_impact(
     if manifest is not None:
         # 8. undeclared components.
         declared = set(manifest.components)
-        for cid in touched:
-            if cid not in declared:
-                findings.append(
-                    Finding(
-                        level="error",
-                        code="undeclared-component",
-                        message=f"component {cid} is touched by this change but missing from the "
-                        f"manifest's components (changed: {listing(list(touched_by[cid]), 3)})",
-                        file=manifest.file,
-                        line=manifest.line_of("components"),
-                    )
-                )
+        findings.extend(
+            Finding("error", "undeclared-component",
+                    f"component {cid} is touched by this change but missing from the manifest's "
+                    f"components (changed: {listing(list(touched_by[cid]), 3)})",
+                    manifest.file, manifest.line_of("components"))
+            for cid in touched if cid not in declared
+        )
         if risk.declared is not None and risk_index(risk.declared) < risk_index(risk.computed):
-            findings.append(
-                Finding(
-                    level="warning",
-                    code="risk-under-declared",
-                    message=f"declared risk {risk.declared} is below the computed risk "
-                    f"{risk.computed} ({'; '.join(risk.factors)})",
-                    file=manifest.file,
-                    line=manifest.line_of("risk"),
-                )
-            )
+            findings.append(Finding(
+                "warning", "risk-under-declared",
+                f"declared risk {risk.declared} is below the computed risk {risk.computed} "
+                f"({'; '.join(risk.factors)})", manifest.file, manifest.line_of("risk")))
 
     return Impact(
         touched_components=tuple(touched),
@@ -189,13 +171,13 @@ def _propagate(
     while frontier and (max_depth is None or level < max_depth):
         reached: dict[str, tuple[str, ...]] = {}
         for node in frontier:
-            for target, iid in edges.get(node, ()):
+            for target, interface in edges.get(node, ()):
                 if target in via:
                     continue
-                if iid is not None:
-                    if contract and iid not in changed:
+                if interface is not None:
+                    if contract and interface not in changed:
                         continue
-                    chain = via[node] + (iid, target)
+                    chain = via[node] + (interface, target)
                 else:
                     chain = via[node] + (target,)
                 best = reached.get(target)

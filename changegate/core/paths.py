@@ -33,10 +33,9 @@ used; loaders should check each pattern with `pattern_error` to report its file 
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 
@@ -62,7 +61,7 @@ def _compile_raw(pattern: str) -> tuple[str | None, bool | None]:
     try:  # lazy: pathspec costs ~20 ms to import, and most commands match few patterns
         from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as Pattern
     except ImportError:  # pragma: no cover - pathspec 0.12
-        from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef]
+        from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef, unused-ignore]
             GitWildMatchPattern as Pattern,
         )
     return Pattern.pattern_to_regex(pattern)  # type: ignore[no-any-return]
@@ -262,15 +261,7 @@ class PathIndex:
         self._residual: list[_Entry] = []
         order = sorted(owners)
         self._size = sum(len(owners[owner]) for owner in order)
-        # The build makes ~100k small acyclic containers; the cyclic collector's passes
-        # over them cost about as much as the build itself, so it waits until the end.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self._build(owners, order)
-        finally:
-            if collecting:
-                gc.enable()
+        self._build(owners, order)
 
     def _build(self, owners: Mapping[str, Sequence[str]], order: list[str]) -> None:
         shapes = {pattern: _shape(pattern) for owner in order for pattern in owners[owner]}
@@ -356,7 +347,3 @@ class PathIndex:
                         continue
                 decided[owner] = (position, include)
         return tuple(sorted(owner for owner, (_, include) in decided.items() if include))
-
-    def match_all(self, files: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        """`match` for every file: file -> owner ids (sorted; empty when none)."""
-        return {file: self.match(file) for file in files}

@@ -198,8 +198,10 @@ def _policy(
 def _compile_when(errors: list[InputError], expr: str, file: str, line: int, key: str) -> None:
     """Compile a CEL `when` now, so a syntax error is an input error at load time."""
     from changegate.core import cel  # imported only when a policy has a `when`
+    from changegate.load import cel_engine
 
     try:
+        cel_engine.install()
         cel.compile_when(expr, file, line, key)
     except InputError as err:
         errors.append(err)

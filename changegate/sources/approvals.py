@@ -1,4 +1,5 @@
-"""Approvals evidence (`--approvals FILE`) and who of the reviewers effectively approved.
+"""Approvals evidence (`--approvals FILE`): read and validated into `model.Approvals`.
+Who of the reviewers effectively approved is the core's business (core/approvals.py).
 
 The file's shape (SPEC §5)::
 
@@ -12,11 +13,11 @@ Every key is optional; unknown keys are errors (a typo must not silently drop ev
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from pathlib import Path
 from typing import Any
 
+from changegate.core.approvals import parse_time
 from changegate.errors import EvidenceError, InputError, InputErrors
 from changegate.load.files import read_bounded
 from changegate.load.resources import schema_path
@@ -97,17 +98,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _parse_time(text: str, where: str, source: str) -> _dt.datetime:
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
+def _check_time(text: str, where: str, source: str) -> None:
     try:
-        moment = _dt.datetime.fromisoformat(value)
+        parse_time(text)
     except ValueError as exc:
         raise EvidenceError(f"{where}: not an ISO 8601 time: {text!r}", source) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.UTC)
-    return moment
 
 
 def parse(text: str, source: str) -> Approvals:
@@ -135,7 +130,7 @@ def parse(text: str, source: str) -> Approvals:
             submitted = raw.get("submitted_at")
             if submitted is not None:
                 try:
-                    _parse_time(submitted, f"reviews[{index}].submitted_at", source)
+                    _check_time(submitted, f"reviews[{index}].submitted_at", source)
                 except EvidenceError as exc:
                     exc.line = lines.line(("reviews", index, "submitted_at"))
                     errors.append(exc)
@@ -170,74 +165,3 @@ def load(path: Path) -> Approvals:
         line = raw[: exc.start].count(b"\n") + 1
         raise EvidenceError("not UTF-8 text", source, line) from exc
     return parse(text, source)
-
-
-# --------------------------------------------------------------------------- who approved
-
-
-def _same_commit(a: str, b: str) -> bool:
-    a, b = a.lower(), b.lower()
-    if a == b:
-        return True
-    short, long_ = sorted((a, b), key=len)
-    return len(short) >= 7 and long_.startswith(short)
-
-
-def _latest_decisive(reviews: list[tuple[int, Review]]) -> Review | None:
-    """The user's latest review that decides (APPROVED, CHANGES_REQUESTED, DISMISSED).
-
-    COMMENTED and PENDING reviews neither approve nor cancel an approval (as on GitHub).
-    Reviews are ordered by `submitted_at` when every one of them has it, else by file order.
-    """
-    decisive = [(i, r) for i, r in reviews
-                if r.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")]
-    if not decisive:
-        return None
-    if all(r.submitted_at for _, r in decisive):
-        decisive.sort(key=lambda ir: (_parse_time(ir[1].submitted_at or "", "", ""), ir[0]))
-    return decisive[-1][1]
-
-
-def effective_approvers(approvals: Approvals, *, allow_stale: bool, exclude_committers: bool,
-                        head_sha: str | None) -> tuple[set[str], list[str]]:
-    """The logins whose approval counts, and one note for each approval that does not.
-
-    `head_sha` (from git or the event) wins over the file's `head_sha`; when neither is
-    known, approvals are taken on any commit and a note says so.
-    """
-    head = (head_sha or approvals.head_sha or "").strip().lower() or None
-    by_user: dict[str, list[tuple[int, Review]]] = {}
-    for index, review in enumerate(approvals.reviews):
-        by_user.setdefault(review.user, []).append((index, review))
-    approvers: set[str] = set()
-    notes: list[str] = []
-    if head is None and any(r.state == "APPROVED" for r in approvals.reviews):
-        notes.append("no head commit is known, so approvals on any commit are taken")
-    committers = set(approvals.committers)
-    for user in sorted(by_user):
-        latest = _latest_decisive(by_user[user])
-        if latest is None:
-            continue
-        if latest.state != "APPROVED":
-            word = "dismissed" if latest.state == "DISMISSED" else "changes requested"
-            if any(r.state == "APPROVED" for _, r in by_user[user]):
-                notes.append(f"{user}: an earlier approval no longer counts ({word} later)")
-            continue
-        if approvals.author and user == approvals.author:
-            notes.append(f"{user}: the author's own approval never counts")
-            continue
-        if exclude_committers and user in committers:
-            notes.append(f"{user}: committed to this change, so the approval does not count "
-                         "(approvals.exclude_committers)")
-            continue
-        if head is not None and not allow_stale:
-            if latest.commit_id is None:
-                notes.append(f"{user}: approval names no commit, so it is not known to be on "
-                             f"the head commit {head[:7]} (stale)")
-                continue
-            if not _same_commit(latest.commit_id, head):
-                notes.append(f"{user}: approval on an earlier commit {latest.commit_id[:7]} "
-                             "(stale)")
-                continue
-        approvers.add(user)
-    return approvers, notes

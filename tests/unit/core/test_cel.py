@@ -155,13 +155,19 @@ def test_an_error_on_the_short_circuited_side_is_absorbed() -> None:
     assert _eval("change.nope || true") is True
 
 
-def test_importing_the_module_does_not_import_the_cel_engine() -> None:
-    code = ("import sys, changegate.core.cel as c\n"
-            "print('cel' in sys.modules, 'cel.cel' in sys.modules)\n"
-            "c.compile_when('true', 'p.yaml', 1)\n"
-            "print(c._engine is not None, 'cel' in sys.modules)\n")
+def test_importing_the_module_loads_no_engine() -> None:
+    code = ("import sys, changegate.core.cel\n"
+            "print('cel' in sys.modules, 'cel.cel' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    assert out.stdout.split() == ["False", "False", "True", "False"]
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_an_expression_is_compiled_once_for_every_place_it_is_written() -> None:
+    # The loader checks each `when` and evaluation compiles it again: both get one program.
+    first = cel.compile_when("size(files) > 1", "policies/a.yaml", 3)
+    again = cel.compile_when("size(files) > 1", "policies/b.yaml", 9, "policies.2.match.when")
+    assert again.program is first.program
+    assert (again.file, again.line, again.key) == ("policies/b.yaml", 9, "policies.2.match.when")
 
 
 def test_variables_prepared_once_serve_many_expressions_like_a_fresh_context() -> None:

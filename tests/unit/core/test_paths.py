@@ -151,14 +151,6 @@ def test_leading_slash_and_dot_slash_in_paths_are_normalised() -> None:
     assert index.match("/README.md") == ("o",)
 
 
-def test_match_all_maps_every_file() -> None:
-    index = PathIndex({"crm": ["services/crm/**"]})
-    assert index.match_all(["services/crm/a.py", "other.txt"]) == {
-        "services/crm/a.py": ("crm",),
-        "other.txt": (),
-    }
-
-
 def test_pattern_error_names_the_pattern() -> None:
     assert pattern_error("services/**") is None
     message = pattern_error("!")

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from changegate.core.policy import cel_context, evaluate_policies
+from changegate.core.cel_context import cel_context
+from changegate.core.decide import evaluate_policies
 from changegate.errors import CelError
 from changegate.model import (
     AffectedValueStream,

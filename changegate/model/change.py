@@ -1,0 +1,108 @@
+"""The change under review: its manifest and the evidence gathered about it (changed
+files, approvals, test results, the date waivers are judged on)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from changegate.model.gate import Location
+
+__all__ = [
+    "PLACEHOLDER_PREFIX",
+    "Approvals",
+    "Evidence",
+    "Manifest",
+    "Review",
+    "SuiteResult",
+    "Waiver",
+]
+
+#: How `changegate new` marks a value still to be written; a required field that still
+#: starts with it is not filled in.
+PLACEHOLDER_PREFIX = "TODO:"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    policy: str
+    reason: str
+    expires: _dt.date
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A change manifest. `data` is the raw mapping (for `fields` checks and CEL);
+    `lines` maps dotted key paths ("rollback.plan", "risk") to 1-based lines."""
+
+    file: str
+    title: str
+    type: str
+    owner: str  # team id or "@login"
+    data: dict[str, Any]
+    components: tuple[str, ...] = ()
+    interfaces_changed: tuple[str, ...] = ()
+    breaking: bool = False
+    risk: str | None = None
+    tests: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 0)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+@dataclass(frozen=True)
+class Review:
+    user: str  # lower-cased login
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
+    commit_id: str | None = None
+    submitted_at: str | None = None  # ISO 8601; ordering key for "latest per user"
+
+
+@dataclass(frozen=True)
+class Approvals:
+    author: str | None = None
+    head_sha: str | None = None
+    labels: tuple[str, ...] = ()
+    reviews: tuple[Review, ...] = ()
+    committers: tuple[str, ...] = ()  # authors/committers of the PR's commits (lower-cased)
+    source: str | None = None  # file it came from, for messages
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    name: str
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+    files: tuple[str, ...] = ()
+
+    @property
+    def ran(self) -> int:
+        return self.tests - self.skipped
+
+    @property
+    def passed(self) -> bool:
+        return self.ran > 0 and self.failures == 0 and self.errors == 0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything observed about the change, gathered at the edges. `today` is the date
+    waiver expiry is judged on: the edge reads the clock (or --today), the core never does."""
+
+    changed_files: tuple[str, ...]
+    today: _dt.date
+    approvals: Approvals = field(default_factory=Approvals)
+    suites: dict[str, SuiteResult] = field(default_factory=dict)
+    # team id -> members, when membership came from somewhere other than the map (GitHub).
+    team_members: dict[str, frozenset[str]] = field(default_factory=dict)
+    base: str | None = None
+    head: str | None = None
