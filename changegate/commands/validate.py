@@ -14,6 +14,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
+from changegate.core.analysis import map_findings
 from changegate.errors import InputError, InputErrors
 from changegate.load.config import CONFIG_KEYS, load_config
 from changegate.load.depmap import MAP_SECTIONS, MAP_SUFFIXES, check_map, map_files
@@ -22,23 +23,30 @@ from changegate.load.files import read_gate_file
 from changegate.load.manifest import load_manifest, manifest_files
 from changegate.load.policies import load_policies
 from changegate.load.yamlio import load_text
-from changegate.model import Config, DepMap, Manifest
+from changegate.model import Config, DepMap, Finding, Manifest
 
 
 def run(paths: list[Path], config_path: str | None) -> int:
-    """Validate in the current directory: exit 0 when every file is valid; else raise
-    every error (the CLI prints each and exits 2)."""
-    errors = validate_paths(Path.cwd(), [str(p) for p in paths], config_path)
+    """Validate in the current directory: exit 0 when every file is valid (printing the map
+    analysis' warnings, if any); else raise every error (the CLI prints each and exits 2)."""
+    warnings: list[Finding] = []
+    errors = validate_paths(Path.cwd(), [str(p) for p in paths], config_path, warnings)
     if errors:
         raise InputErrors(errors)
+    for finding in warnings:
+        where = f"{finding.file}:{finding.line}: " if finding.file and finding.line else (
+            f"{finding.file}: " if finding.file else "")
+        print(f"changegate: warning: {where}{finding.message} ({finding.code})", file=sys.stderr)
     what = ", ".join(str(p) for p in paths) if paths else "config, map, policies and manifests"
     print(f"changegate: {what} valid", file=sys.stderr)
     return 0
 
 
-def validate_paths(root: Path, paths: list[str], config_path: str | None = None) -> list[InputError]:
+def validate_paths(root: Path, paths: list[str], config_path: str | None = None,
+                   warnings: list[Finding] | None = None) -> list[InputError]:
     """Every problem of the gate files `paths` (all of them when empty) of the repository at
-    `root`, in order."""
+    `root`, in order. With no paths and a map without problems, the map analysis'
+    warnings (cycles, unused value streams, unconsumed interfaces) go to `warnings`."""
     errors: list[InputError] = []
     config = collect(errors, partial(load_config, root, config_path))
     if config is None:
@@ -48,6 +56,8 @@ def validate_paths(root: Path, paths: list[str], config_path: str | None = None)
         errors.extend(map_errors)
         if map_errors:  # policies and manifests are checked against a map without problems
             depmap = None
+        elif depmap is not None and warnings is not None:
+            warnings.extend(map_findings(depmap))
         policies = collect(errors, partial(load_policies, root, config, depmap))
         ids = {p.id for p in policies} if policies is not None else None
         for rel in manifest_files(root, config):

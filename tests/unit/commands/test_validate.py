@@ -106,3 +106,25 @@ def test_validate_command_says_what_it_found_valid(tmp_path: Path, monkeypatch: 
     assert [str(e) for e in info.value.errors] == [
         ".changegate/map.yaml:11: components.crm.owners.0: unknown team 'nobody' "
         "(known: crm-team, finance-owners)"]
+
+
+def test_validate_warns_about_a_dependency_cycle_and_still_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cyclic = MAP.replace("    provides: [crm-customer-api]\n",
+                         "    provides: [crm-customer-api]\n    depends_on: [ledger]\n")
+    root = repo(tmp_path, **{".changegate__map.yaml": cyclic})
+    monkeypatch.chdir(root)
+    assert run([], None) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "changegate: config, map, policies and manifests valid"
+    assert len(err) == 2 and err[0].startswith("changegate: warning: .changegate/map.yaml:")
+    assert "crm" in err[0] and "ledger" in err[0] and err[0].endswith("(map-cycle)")
+
+
+def test_validate_of_a_map_without_oddities_prints_no_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(repo(tmp_path))
+    assert run([], None) == 0
+    assert capsys.readouterr().err == "changegate: config, map, policies and manifests valid\n"
