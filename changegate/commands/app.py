@@ -17,7 +17,7 @@ from typing import Any, Self
 
 from changegate import model as models
 from changegate.errors import InputError, InputErrors
-from changegate.load.yamlio import decode
+from changegate.load.document import decode
 
 # --------------------------------------------------------------------------- settings
 

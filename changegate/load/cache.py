@@ -84,7 +84,7 @@ def cache_dir() -> Path:
 
 def cache_key(files: list[tuple[str, bytes]]) -> str:
     """sha256 over the map files (name and bytes) and everything that shapes the result."""
-    from changegate.load import yamlio
+    from changegate.load import limits as document_limits
     from changegate.load.resources import schema_path
 
     digest = hashlib.sha256()
@@ -96,7 +96,7 @@ def cache_key(files: list[tuple[str, bytes]]) -> str:
     add("format", str(FORMAT).encode())
     add("version", __version__.encode())
     add("python", sys.version.encode())
-    limits = sorted((k, v) for k, v in vars(yamlio).items() if k.startswith("MAX_"))
+    limits = sorted((k, v) for k, v in vars(document_limits).items() if k.startswith("MAX_"))
     add("limits", repr(limits).encode())
     add("schema", schema_path("map").read_bytes())
     package = Path(__file__).resolve().parent.parent

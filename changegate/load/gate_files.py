@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from changegate.errors import InputError, InputErrors, ReferenceError_, YamlError
+from changegate.load.document import decode, load_text
+from changegate.load.limits import MAX_BYTES
+from changegate.load.lines import Lines, PathKey
 from changegate.load.resources import builtin_policy_path, shipped_dir
 from changegate.load.schema import dotted, validate
-from changegate.load.yamlio import MAX_BYTES, Lines, PathKey, decode, load_text
 from changegate.model import (
     ApprovalRule,
     ApprovalSettings,

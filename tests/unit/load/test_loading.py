@@ -16,8 +16,11 @@ from jsonschema import Draft202012Validator
 
 from changegate.errors import InputError, InputErrors
 from changegate.load import gate_files as loader
+from changegate.load.json_text import load_json
+from changegate.load.limits import MAX_BYTES
+from changegate.load.lines import Lines
 from changegate.load.resources import schema_path
-from changegate.load.yamlio import MAX_BYTES, Lines, load_json, load_yaml
+from changegate.load.yaml_text import load_yaml
 from changegate.model import Config, DepMap
 
 MAP = """\
