@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,37 @@ def measure(case: Case, repeat: int, warmup: bool) -> Result:
     return result
 
 
+def measure_in_rounds(cases: Sequence[Case], repeat: int) -> list[Result]:
+    """Subprocess cases measured in rounds, one run of each a round (after one warm-up run
+    each), so the slow spells of a busy machine fall on every case alike (`--variants`)."""
+    results: list[Result] = []
+    cwds: list[Path | None] = []
+    for case in cases:
+        result = Result(case.name, case.description, command=" ".join(case.argv))
+        cwd = None
+        try:
+            cwd = case.prepare() if case.prepare else case.cwd
+        except Exception as exc:  # reported in the table, the other cases go on
+            result.error = f"prepare failed: {exc}"
+        cwds.append(cwd)
+        results.append(result)
+    for round_ in range(repeat + 1):  # round 0 is the warm-up
+        for case, cwd, result in zip(cases, cwds, results, strict=True):
+            if result.error:
+                continue
+            wall, peak, code, tail = run_once(case.argv, cwd, case.env)
+            if code not in case.expect_exit:
+                result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
+            elif round_:
+                result.exit_codes.append(code)
+                result.wall_ms_runs.append(round(wall, 1))
+                result.peak_rss_mb = max(result.peak_rss_mb or 0.0, peak)
+    for result in results:
+        if result.wall_ms_runs and not result.error:
+            result.wall_ms = statistics.median(result.wall_ms_runs)
+    return results
+
+
 def judge(result: Result, case: Case, baseline_ms: float | None) -> None:
     """Fill in ratio, target and met."""
     if result.wall_ms is not None and baseline_ms:
@@ -266,15 +297,62 @@ def measure_paths(case: Case) -> Result:
 # --------------------------------------------------------------------------- cases
 
 
-# `--lift-limits`: run the CLI with yamlio's document bounds (MAX_NODES, MAX_BYTES) raised,
-# to measure what the limits would otherwise stop. Never what a user runs.
-_LIFT = ("import sys, changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40; "
-         "from changegate.cli import main; sys.argv[0] = 'changegate'; main()")
+# `--lift-limits`: run the CLI with the gate files' document bounds (changegate.load.limits)
+# raised, to measure what the limits would otherwise stop. Never what a user runs.
+_LIFT = "import changegate.load.limits as y; y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40"
+
+# `--variants`: the cases run again with one thing changed in the CLI's process (Python run
+# before `main`), or with another checkout's package first on the path (`tree=PATH`), to
+# compare alternatives in one command on a busy machine (see docs/performance.md).
+VARIANTS: dict[str, str] = {
+    "as-is": "",  # through `python -c` like the others: the fair base for their ratios
+    "careful-yaml": "import changegate.load.yaml_fast as f; f.FAST_MIN_CHARS = 1 << 62",
+    # fastjsonschema in place of the generated check: a deep copy (it rewrites $refs in the
+    # schema it is given) and no defaults (it would write them into the document)
+    "fastjsonschema": "\n".join([
+        "import copy, functools, fastjsonschema, changegate.load.schema as s",
+        "def compiled(name):",
+        "    check = fastjsonschema.compile(copy.deepcopy(s.schema_document(name)), use_default=False)",
+        "    def ok(doc):",
+        "        try:",
+        "            check(doc)",
+        "        except fastjsonschema.JsonSchemaException:",
+        "            return False",
+        "        return True",
+        "    return ok",
+        "s.fast_check = functools.cache(compiled)",
+    ]),
+}
+
+
+def cli_command(prelude: str = "") -> list[str]:
+    """The CLI as `python -c`, running `prelude` first."""
+    return [sys.executable, "-c", f"import sys\n{prelude}\nfrom changegate.cli import main\n"
+            "sys.argv[0] = 'changegate'\nmain()"]
 
 
 def lifted_command() -> list[str]:
     """The CLI with the input-size bounds lifted (see `_LIFT`)."""
-    return [sys.executable, "-c", _LIFT]
+    return cli_command(_LIFT)
+
+
+def variant_of(case: Case, variant: str) -> Case:
+    """`case` run as `variant` (a name of VARIANTS, or tree=PATH); in-process cases stay as they are."""
+    if case.run_inline:
+        return case
+    argv, env = list(case.argv), dict(case.env)
+    if variant.startswith("tree="):
+        env["PYTHONPATH"] = str(Path(variant[len("tree="):]).resolve())
+    else:
+        if variant not in VARIANTS:
+            raise SystemExit(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}, tree=PATH")
+        prefix = changegate_command()
+        if argv[:len(prefix)] == prefix:
+            argv = cli_command(VARIANTS[variant]) + argv[len(prefix):]
+        else:  # lifted: [python, -c, code, ...]
+            argv[2] = argv[2].replace("\nfrom changegate.cli", f"\n{VARIANTS[variant]}\nfrom changegate.cli")
+    return replace(case, name=f"{case.name}@{variant}", argv=argv, env=env,
+                   description=f"{case.description} [{variant}]")
 
 
 def _check_argv(pr: int, config: str | None = None, lift: bool = False) -> list[str]:
@@ -377,7 +455,7 @@ def table(results: list[Result], baseline: Result) -> str:
                      f"{_fmt(r.ratio, '.1f')}", r.target,
                      "-" if r.met is None else "yes" if r.met else "no"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |"
+    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |"
              for row in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     lines += [f"{r.name}: {r.extra['note']}" for r in results if r.extra.get("note")]
@@ -391,29 +469,40 @@ def machine() -> dict[str, Any]:
 
 def run(quick: bool = False, names: Sequence[str] | None = None, repeat: int | None = None,
         json_out: Path | None = None, log: Callable[[str], None] = print,
-        lift: bool = False) -> int:
+        lift: bool = False, variants: Sequence[str] = ()) -> int:
     """Run the benchmark; print the table; write JSON when asked. Returns an exit code:
-    0 when every case ran (met or not), 1 when a case failed to run."""
+    0 when every case ran (met or not), 1 when a case failed to run. With `variants`, each
+    subprocess case also runs as each variant, all measured in rounds."""
     repeat = repeat or (1 if quick else 5)
     cases = select(all_cases(quick, repeat, lift), names)
+    if variants:
+        cases = [c for case in cases for c in [case, *(variant_of(case, v) for v in variants
+                                                        if not case.run_inline)]]
     # A private compiled-map cache for this run: each case's warm-up run fills it, so the
     # measured runs are warm (a PR run after the first); "-cold" cases switch it off.
     cache_dir = tempfile.mkdtemp(prefix="changegate-bench-cache-")
     os.environ["CHANGEGATE_CACHE_DIR"] = cache_dir
     try:
-        return _run_cases(cases, quick, repeat, json_out, log, lift)
+        return _run_cases(cases, quick, repeat, json_out, log, lift, rounds=bool(variants))
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def _run_cases(cases: list[Case], quick: bool, repeat: int, json_out: Path | None,
-               log: Callable[[str], None], lift: bool) -> int:
+               log: Callable[[str], None], lift: bool, rounds: bool = False) -> int:
     baseline_case = Case("baseline", "python -c pass", argv=[sys.executable, "-c", "pass"])
     baseline = measure(baseline_case, max(repeat, 5), warmup=True)
     results: list[Result] = []
+    in_rounds: dict[str, Result] = {}
+    if rounds:
+        log(f"running {len(cases)} cases in {repeat} rounds …")
+        in_rounds = {r.name: r for r in measure_in_rounds([c for c in cases if not c.run_inline], repeat)}
     for case in cases:
-        log(f"running {case.name}: {case.description} …")
-        result = measure_paths(case) if case.run_inline else measure(case, repeat, not quick)
+        if case.name in in_rounds:
+            result = in_rounds[case.name]
+        else:
+            log(f"running {case.name}: {case.description} …")
+            result = measure_paths(case) if case.run_inline else measure(case, repeat, not quick)
         judge_target = case if not case.run_inline else None
         if judge_target:
             judge(result, case, baseline.wall_ms)
@@ -511,8 +600,7 @@ def phases(name: str, lift: bool = False) -> int:
     if case.run_inline:
         raise SystemExit("time the phases of a subprocess case")
     cwd = case.prepare() if case.prepare else case.cwd
-    code = _PHASES_MAIN.replace(
-        "LIFT", "import changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
+    code = _PHASES_MAIN.replace("LIFT", _LIFT if lift else "")
     args = case.argv[1:]
     if case.argv[0] == sys.executable:  # lifted: [python, -c, code, check, ...]
         args = case.argv[3:]
@@ -545,8 +633,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--phases", metavar="CASE",
                         help="run one case once with its main stages timed")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    parser.add_argument("--variants", metavar="V,V", default="",
+                        help="also run each case as these variants, measured in rounds: "
+                             f"{', '.join(VARIANTS)}, or tree=PATH (another checkout's package)")
     parser.add_argument("--lift-limits", action="store_true",
-                        help="run generated cases with yamlio's document-size bounds raised "
+                        help="run generated cases with the gate files' document-size bounds raised "
                              "(measures what the bounds would otherwise reject)")
     args = parser.parse_args(argv)
     if args.list:
@@ -558,4 +649,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         return profile(args.profile, lift=args.lift_limits)
     return run(quick=args.quick, names=args.cases, repeat=args.repeat, json_out=args.json,
-               lift=args.lift_limits)
+               lift=args.lift_limits, variants=[v for v in args.variants.split(",") if v])
