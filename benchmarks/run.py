@@ -53,6 +53,8 @@ class Result:
     command: str = ""
     wall_ms: float | None = None  # median
     wall_ms_runs: list[float] = field(default_factory=list)
+    cpu_ms: float | None = None  # median of the child's user + system time
+    cpu_ms_runs: list[float] = field(default_factory=list)
     peak_rss_mb: float | None = None  # max over runs
     ratio: float | None = None  # wall / baseline wall
     target: str = ""
@@ -79,21 +81,24 @@ _WRAPPER = (
     "p = subprocess.Popen(sys.argv[2:])\n"
     "_, status, usage = os.wait4(p.pid, 0)\n"
     "p.returncode = os.waitstatus_to_exitcode(status)\n"
-    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {usage.ru_utime} {usage.ru_stime}')\n"
     "sys.exit(p.returncode)\n"
 )
 
 
 def run_once(argv: Sequence[str], cwd: Path | None,
-             env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
-    """Run `argv` once; return (wall ms, peak RSS MB, exit code, stderr tail).
+             env: dict[str, str] | None = None) -> tuple[float, float, int, str, float]:
+    """Run `argv` once; return (wall ms, peak RSS MB, exit code, stderr tail, CPU ms).
+
+    CPU time (user + system) of the child is what to compare on a busy machine: waiting for a
+    core counts in wall time, not in CPU time.
 
     The peak RSS is measured by a small parent (/usr/bin/time, else a tiny Python wrapper)
     rather than by this process: Linux counts the pre-exec image of a forked child in its
     ru_maxrss, so a child forked from this (large) runner would report the runner's size."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         if _TIME.is_file():
-            cmd = [str(_TIME), "-f", "%M", "-o", rss.name, *argv]
+            cmd = [str(_TIME), "-f", "%M %U %S", "-o", rss.name, *argv]
         else:
             cmd = [sys.executable, "-I", "-S", "-c", _WRAPPER, rss.name, *argv]
         started = time.perf_counter()
@@ -103,9 +108,12 @@ def run_once(argv: Sequence[str], cwd: Path | None,
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
         lines = [line for line in rss.read().splitlines() if line.strip()]
-    # /usr/bin/time writes "Command exited with non-zero status N" before the number.
-    peak_kb = float(lines[-1]) if lines and lines[-1].strip().isdigit() else 0.0
-    return wall, peak_kb / 1024, proc.returncode, tail
+    # /usr/bin/time writes "Command exited with non-zero status N" before the numbers.
+    fields = lines[-1].split() if lines else []
+    if len(fields) != 3 or not fields[0].isdigit():
+        fields = ["0", "0", "0"]
+    peak_kb, user_s, system_s = (float(f) for f in fields)
+    return wall, peak_kb / 1024, proc.returncode, tail, (user_s + system_s) * 1000
 
 
 def measure(case: Case, repeat: int, warmup: bool) -> Result:
@@ -121,7 +129,7 @@ def measure(case: Case, repeat: int, warmup: bool) -> Result:
     walls: list[float] = []
     rss: list[float] = []
     if warmup:
-        wall, peak, code, tail = run_once(case.argv, cwd, case.env)
+        wall, peak, code, tail, cpu = run_once(case.argv, cwd, case.env)
         if code not in case.expect_exit:
             result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
             result.exit_codes.append(code)
@@ -130,17 +138,20 @@ def measure(case: Case, repeat: int, warmup: bool) -> Result:
             result.exit_codes.append(code)
             walls.append(wall)
             rss.append(peak)
+            result.cpu_ms_runs.append(round(cpu, 1))
             runs = min(runs, 3) - 1
     for _ in range(runs):
-        wall, peak, code, tail = run_once(case.argv, cwd, case.env)
+        wall, peak, code, tail, cpu = run_once(case.argv, cwd, case.env)
         result.exit_codes.append(code)
         if code not in case.expect_exit:
             result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
             return result
         walls.append(wall)
         rss.append(peak)
+        result.cpu_ms_runs.append(round(cpu, 1))
     result.wall_ms_runs = [round(w, 1) for w in walls]
     result.wall_ms = statistics.median(walls)
+    result.cpu_ms = statistics.median(result.cpu_ms_runs)
     result.peak_rss_mb = max(rss)
     return result
 
@@ -163,17 +174,36 @@ def measure_in_rounds(cases: Sequence[Case], repeat: int) -> list[Result]:
         for case, cwd, result in zip(cases, cwds, results, strict=True):
             if result.error:
                 continue
-            wall, peak, code, tail = run_once(case.argv, cwd, case.env)
+            wall, peak, code, tail, cpu = run_once(case.argv, cwd, case.env)
             if code not in case.expect_exit:
                 result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
             elif round_:
                 result.exit_codes.append(code)
                 result.wall_ms_runs.append(round(wall, 1))
+                result.cpu_ms_runs.append(round(cpu, 1))
                 result.peak_rss_mb = max(result.peak_rss_mb or 0.0, peak)
     for result in results:
         if result.wall_ms_runs and not result.error:
             result.wall_ms = statistics.median(result.wall_ms_runs)
+            result.cpu_ms = statistics.median(result.cpu_ms_runs)
     return results
+
+
+def variant_table(results: list[Result]) -> str:
+    """Each variant (`case@variant`) against its case run as-is: the ratios of the medians of
+    wall and CPU time, and of the fastest runs."""
+    by_name = {r.name: r for r in results}
+    rows = ["| variant | wall median | CPU median | wall ratio | CPU ratio | fastest wall ratio |",
+            "|---|---|---|---|---|---|"]
+    for r in results:
+        case, _, variant = r.name.partition("@")
+        base = by_name.get(f"{case}@as-is") or by_name.get(case)
+        if not variant or base is None or base is r or None in (r.wall_ms, r.cpu_ms, base.wall_ms, base.cpu_ms):
+            continue
+        assert r.wall_ms and r.cpu_ms and base.wall_ms and base.cpu_ms
+        rows.append(f"| {r.name} | {r.wall_ms:.0f} ms | {r.cpu_ms:.0f} ms | {r.wall_ms / base.wall_ms:.2f} | "
+                    f"{r.cpu_ms / base.cpu_ms:.2f} | {min(r.wall_ms_runs) / min(base.wall_ms_runs):.2f} |")
+    return "\n".join(rows)
 
 
 def judge(result: Result, case: Case, baseline_ms: float | None) -> None:
@@ -511,6 +541,8 @@ def _run_cases(cases: list[Case], quick: bool, repeat: int, json_out: Path | Non
         results.append(result)
     log("")
     log(table(results, baseline))
+    if rounds:
+        log("\nagainst the case as-is (`python -c`, same rounds):\n" + variant_table(results))
     if json_out:
         json_out.write_text(json.dumps({"machine": machine(), "repeat": repeat,
                                         "limits_lifted": lift,
