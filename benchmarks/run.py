@@ -366,11 +366,12 @@ def lifted_command() -> list[str]:
     return cli_command(_LIFT)
 
 
-def variant_of(case: Case, variant: str) -> Case:
-    """`case` run as `variant` (a name of VARIANTS, or tree=PATH); in-process cases stay as they are."""
+def variant_of(case: Case, variant: str, cache_dir: Path) -> Case:
+    """`case` run as `variant` (a name of VARIANTS, or tree=PATH), with the compiled-map cache
+    in `cache_dir`; in-process cases stay as they are."""
     if case.run_inline:
         return case
-    argv, env = list(case.argv), dict(case.env)
+    argv, env = list(case.argv), {**case.env, "CHANGEGATE_CACHE_DIR": str(cache_dir)}
     if variant.startswith("tree="):
         env["PYTHONPATH"] = str(Path(variant[len("tree="):]).resolve())
     else:
@@ -505,13 +506,16 @@ def run(quick: bool = False, names: Sequence[str] | None = None, repeat: int | N
     subprocess case also runs as each variant, all measured in rounds."""
     repeat = repeat or (1 if quick else 5)
     cases = select(all_cases(quick, repeat, lift), names)
-    if variants:
-        cases = [c for case in cases for c in [case, *(variant_of(case, v) for v in variants
-                                                        if not case.run_inline)]]
     # A private compiled-map cache for this run: each case's warm-up run fills it, so the
-    # measured runs are warm (a PR run after the first); "-cold" cases switch it off.
+    # measured runs are warm (a PR run after the first); "-cold" cases switch it off. Each
+    # variant has a directory of its own: in rounds, all of them together would hold more
+    # maps than the cache keeps, and evict each other.
     cache_dir = tempfile.mkdtemp(prefix="changegate-bench-cache-")
     os.environ["CHANGEGATE_CACHE_DIR"] = cache_dir
+    if variants:
+        cases = [c for case in cases for c in [case, *(variant_of(case, v, Path(cache_dir) / str(i))
+                                                        for i, v in enumerate(variants)
+                                                        if not case.run_inline)]]
     try:
         return _run_cases(cases, quick, repeat, json_out, log, lift, rounds=bool(variants))
     finally:
@@ -542,7 +546,8 @@ def _run_cases(cases: list[Case], quick: bool, repeat: int, json_out: Path | Non
     log("")
     log(table(results, baseline))
     if rounds:
-        log("\nagainst the case as-is (`python -c`, same rounds):\n" + variant_table(results))
+        log("\neach variant against `CASE@as-is` when measured, else against CASE (same rounds):\n"
+            + variant_table(results))
     if json_out:
         json_out.write_text(json.dumps({"machine": machine(), "repeat": repeat,
                                         "limits_lifted": lift,

@@ -88,22 +88,15 @@ def show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+# What a value is, in words; bool before int, since True is an int too.
+_KIND_WORDS = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"),
+               (list, "a list"), (dict, "a mapping"))
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "an empty value"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+    return next((word for kind, word in _KIND_WORDS if isinstance(value, kind)), type(value).__name__)
 
 
 def _types(value: Any) -> list[str]:
