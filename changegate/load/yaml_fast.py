@@ -1,11 +1,11 @@
 """The fast path for large YAML documents: `yaml_rs` (Rust, YAML 1.2), kept only when it is
 certainly what the careful loader (`yaml_text.load_yaml`, YAML 1.1) builds.
 
-A text scan declines what the two could read differently (anchors, aliases, tags, YAML 1.1
-numbers, directives, deep indentation, and characters YAML 1.1 treats otherwise); a check of
-the result declines what may have been written as a YAML 1.1 bool, number or null; the
-lines of the top two levels of keys come from a text scan, every other line from the careful
-loader on first use. Whatever the path cannot vouch for, and every error, is the careful
+A text scan declines what the two could read differently (anchors, aliases, tags, block
+scalars, YAML 1.1 numbers, directives, deep indentation, and characters YAML 1.1 treats
+otherwise: tabs, CR, controls, its extra line breaks); a check of the result declines what
+may have been written as a YAML 1.1 bool, number or null; the lines of the top two levels of
+keys come from a text scan, every other line from the careful loader on first use. Whatever the path cannot vouch for, and every error, is the careful
 loader's. docs/performance.md has the measurements that keep it.
 """
 
@@ -28,8 +28,9 @@ FAST_MIN_CHARS = 64 * 1024
 
 # Text that the fast path leaves to the careful loader, found by a conservative scan (a
 # match inside a quoted string only costs the fast path): anchors, aliases, tags and block
-# scalars (`|`, `>`: yaml_rs reads an empty one as "\n") at the start of a token; numbers whose meaning differs between YAML 1.1 and 1.2 (leading zero:
-# `010`, `0o17`, `0x1F`, `0b1`; `+5`; `1_000`); directives and `...`; and indentation deep
+# scalars (`|`, `>`: yaml_rs reads an empty one as "\n") at the start of a token; numbers
+# whose meaning differs between YAML 1.1 and 1.2 (leading zero: `010`, `0o17`, `0x1F`,
+# `0b1`; `+5`; `1_000`); directives and `...`; and indentation deep
 # enough to nest many levels (the fast parser recurses: some tens of thousands of nested
 # levels crash the process, so no such text may reach it). Each pattern starts with a
 # literal, which the regex engine finds quickly; a lookbehind then checks what precedes it.
@@ -49,6 +50,7 @@ _UNSAFE_TEXT = tuple(
     )
 )
 _DOC_START = re.compile(r"\n---(?=\s|$)")
+
 # Characters the two parsers treat differently: YAML 1.1 (the careful loader) refuses C0/C1
 # controls, DEL and unpaired surrogates, breaks lines at NEL, U+2028 and U+2029, which YAML 1.2
 # reads as text, and refuses tabs where yaml_rs takes them as indentation or separation; so
