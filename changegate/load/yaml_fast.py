@@ -5,8 +5,9 @@ A text scan declines what the two could read differently (anchors, aliases, tags
 scalars, YAML 1.1 numbers, directives, deep indentation, and characters YAML 1.1 treats
 otherwise: tabs, CR, controls, its extra line breaks); a check of the result declines what
 may have been written as a YAML 1.1 bool, number or null; the lines of the top two levels of
-keys come from a text scan, every other line from the careful loader on first use. Whatever the path cannot vouch for, and every error, is the careful
-loader's. docs/performance.md has the measurements that keep it.
+keys come from a text scan, every other line from the careful loader on first use. Whatever
+the path cannot vouch for, and every error, is the careful loader's. docs/performance.md has
+the measurements that keep it.
 """
 
 from __future__ import annotations
