@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,8 @@ class Result:
     command: str = ""
     wall_ms: float | None = None  # median
     wall_ms_runs: list[float] = field(default_factory=list)
+    cpu_ms: float | None = None  # median of the child's user + system time
+    cpu_ms_runs: list[float] = field(default_factory=list)
     peak_rss_mb: float | None = None  # max over runs
     ratio: float | None = None  # wall / baseline wall
     target: str = ""
@@ -80,21 +82,24 @@ _WRAPPER = (
     "p = subprocess.Popen(sys.argv[2:])\n"
     "_, status, usage = os.wait4(p.pid, 0)\n"
     "p.returncode = os.waitstatus_to_exitcode(status)\n"
-    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss} {usage.ru_utime} {usage.ru_stime}')\n"
     "sys.exit(p.returncode)\n"
 )
 
 
 def run_once(argv: Sequence[str], cwd: Path | None,
-             env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
-    """Run `argv` once; return (wall ms, peak RSS MB, exit code, stderr tail).
+             env: dict[str, str] | None = None) -> tuple[float, float, int, str, float]:
+    """Run `argv` once; return (wall ms, peak RSS MB, exit code, stderr tail, CPU ms).
+
+    CPU time (user + system) of the child is what to compare on a busy machine: waiting for a
+    core counts in wall time, not in CPU time.
 
     The peak RSS is measured by a small parent (/usr/bin/time, else a tiny Python wrapper)
     rather than by this process: Linux counts the pre-exec image of a forked child in its
     ru_maxrss, so a child forked from this (large) runner would report the runner's size."""
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
         if _TIME.is_file():
-            cmd = [str(_TIME), "-f", "%M", "-o", rss.name, *argv]
+            cmd = [str(_TIME), "-f", "%M %U %S", "-o", rss.name, *argv]
         else:
             cmd = [sys.executable, "-I", "-S", "-c", _WRAPPER, rss.name, *argv]
         started = time.perf_counter()
@@ -104,9 +109,12 @@ def run_once(argv: Sequence[str], cwd: Path | None,
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", "replace")
         lines = [line for line in rss.read().splitlines() if line.strip()]
-    # /usr/bin/time writes "Command exited with non-zero status N" before the number.
-    peak_kb = float(lines[-1]) if lines and lines[-1].strip().isdigit() else 0.0
-    return wall, peak_kb / 1024, proc.returncode, tail
+    # /usr/bin/time writes "Command exited with non-zero status N" before the numbers.
+    fields = lines[-1].split() if lines else []
+    if len(fields) != 3 or not fields[0].isdigit():
+        fields = ["0", "0", "0"]
+    peak_kb, user_s, system_s = (float(f) for f in fields)
+    return wall, peak_kb / 1024, proc.returncode, tail, (user_s + system_s) * 1000
 
 
 def measure(case: Case, repeat: int, warmup: bool) -> Result:
@@ -122,7 +130,7 @@ def measure(case: Case, repeat: int, warmup: bool) -> Result:
     walls: list[float] = []
     rss: list[float] = []
     if warmup:
-        wall, peak, code, tail = run_once(case.argv, cwd, case.env)
+        wall, peak, code, tail, cpu = run_once(case.argv, cwd, case.env)
         if code not in case.expect_exit:
             result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
             result.exit_codes.append(code)
@@ -131,19 +139,72 @@ def measure(case: Case, repeat: int, warmup: bool) -> Result:
             result.exit_codes.append(code)
             walls.append(wall)
             rss.append(peak)
+            result.cpu_ms_runs.append(round(cpu, 1))
             runs = min(runs, 3) - 1
     for _ in range(runs):
-        wall, peak, code, tail = run_once(case.argv, cwd, case.env)
+        wall, peak, code, tail, cpu = run_once(case.argv, cwd, case.env)
         result.exit_codes.append(code)
         if code not in case.expect_exit:
             result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
             return result
         walls.append(wall)
         rss.append(peak)
+        result.cpu_ms_runs.append(round(cpu, 1))
     result.wall_ms_runs = [round(w, 1) for w in walls]
     result.wall_ms = statistics.median(walls)
+    result.cpu_ms = statistics.median(result.cpu_ms_runs)
     result.peak_rss_mb = max(rss)
     return result
+
+
+def measure_in_rounds(cases: Sequence[Case], repeat: int) -> list[Result]:
+    """Subprocess cases measured in rounds, one run of each a round (after one warm-up run
+    each), so the slow spells of a busy machine fall on every case alike (`--variants`)."""
+    results: list[Result] = []
+    cwds: list[Path | None] = []
+    for case in cases:
+        result = Result(case.name, case.description, command=" ".join(case.argv))
+        cwd = None
+        try:
+            cwd = case.prepare() if case.prepare else case.cwd
+        except Exception as exc:  # reported in the table, the other cases go on
+            result.error = f"prepare failed: {exc}"
+        cwds.append(cwd)
+        results.append(result)
+    for round_ in range(repeat + 1):  # round 0 is the warm-up
+        for case, cwd, result in zip(cases, cwds, results, strict=True):
+            if result.error:
+                continue
+            wall, peak, code, tail, cpu = run_once(case.argv, cwd, case.env)
+            if code not in case.expect_exit:
+                result.error = f"exit {code}, expected {case.expect_exit}: {tail.strip()[-600:]}"
+            elif round_:
+                result.exit_codes.append(code)
+                result.wall_ms_runs.append(round(wall, 1))
+                result.cpu_ms_runs.append(round(cpu, 1))
+                result.peak_rss_mb = max(result.peak_rss_mb or 0.0, peak)
+    for result in results:
+        if result.wall_ms_runs and not result.error:
+            result.wall_ms = statistics.median(result.wall_ms_runs)
+            result.cpu_ms = statistics.median(result.cpu_ms_runs)
+    return results
+
+
+def variant_table(results: list[Result]) -> str:
+    """Each variant (`case@variant`) against its case run as-is: the ratios of the medians of
+    wall and CPU time, and of the fastest runs."""
+    by_name = {r.name: r for r in results}
+    rows = ["| variant | wall median | CPU median | wall ratio | CPU ratio | fastest wall ratio |",
+            "|---|---|---|---|---|---|"]
+    for r in results:
+        case, _, variant = r.name.partition("@")
+        base = by_name.get(f"{case}@as-is") or by_name.get(case)
+        if not variant or base is None or base is r or None in (r.wall_ms, r.cpu_ms, base.wall_ms, base.cpu_ms):
+            continue
+        assert r.wall_ms and r.cpu_ms and base.wall_ms and base.cpu_ms
+        rows.append(f"| {r.name} | {r.wall_ms:.0f} ms | {r.cpu_ms:.0f} ms | {r.wall_ms / base.wall_ms:.2f} | "
+                    f"{r.cpu_ms / base.cpu_ms:.2f} | {min(r.wall_ms_runs) / min(base.wall_ms_runs):.2f} |")
+    return "\n".join(rows)
 
 
 def judge(result: Result, case: Case, baseline_ms: float | None) -> None:
@@ -273,15 +334,63 @@ def measure_paths(case: Case) -> Result:
 # --------------------------------------------------------------------------- cases
 
 
-# `--lift-limits`: run the CLI with yamlio's document bounds (MAX_NODES, MAX_BYTES) raised,
-# to measure what the limits would otherwise stop. Never what a user runs.
-_LIFT = ("import sys, changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40; "
-         "from changegate.cli import main; sys.argv[0] = 'changegate'; main()")
+# `--lift-limits`: run the CLI with the gate files' document bounds (changegate.load.limits)
+# raised, to measure what the limits would otherwise stop. Never what a user runs.
+_LIFT = "import changegate.load.limits as y; y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40"
+
+# `--variants`: the cases run again with one thing changed in the CLI's process (Python run
+# before `main`), or with another checkout's package first on the path (`tree=PATH`), to
+# compare alternatives in one command on a busy machine (see docs/performance.md).
+VARIANTS: dict[str, str] = {
+    "as-is": "",  # through `python -c` like the others: the fair base for their ratios
+    "careful-yaml": "import changegate.load.yaml_fast as f; f.FAST_MIN_CHARS = 1 << 62",
+    # fastjsonschema in place of the generated check: a deep copy (it rewrites $refs in the
+    # schema it is given) and no defaults (it would write them into the document)
+    "fastjsonschema": "\n".join([
+        "import copy, functools, fastjsonschema, changegate.load.schema as s",
+        "def compiled(name):",
+        "    check = fastjsonschema.compile(copy.deepcopy(s.schema_document(name)), use_default=False)",
+        "    def ok(doc):",
+        "        try:",
+        "            check(doc)",
+        "        except fastjsonschema.JsonSchemaException:",
+        "            return False",
+        "        return True",
+        "    return ok",
+        "s.fast_check = functools.cache(compiled)",
+    ]),
+}
+
+
+def cli_command(prelude: str = "") -> list[str]:
+    """The CLI as `python -c`, running `prelude` first."""
+    return [sys.executable, "-c", f"import sys\n{prelude}\nfrom changegate.cli import main\n"
+            "sys.argv[0] = 'changegate'\nmain()"]
 
 
 def lifted_command() -> list[str]:
     """The CLI with the input-size bounds lifted (see `_LIFT`)."""
-    return [sys.executable, "-c", _LIFT]
+    return cli_command(_LIFT)
+
+
+def variant_of(case: Case, variant: str, cache_dir: Path) -> Case:
+    """`case` run as `variant` (a name of VARIANTS, or tree=PATH), with the compiled-map cache
+    in `cache_dir`; in-process cases stay as they are."""
+    if case.run_inline:
+        return case
+    argv, env = list(case.argv), {**case.env, "CHANGEGATE_CACHE_DIR": str(cache_dir)}
+    if variant.startswith("tree="):
+        env["PYTHONPATH"] = str(Path(variant[len("tree="):]).resolve())
+    else:
+        if variant not in VARIANTS:
+            raise SystemExit(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}, tree=PATH")
+        prefix = changegate_command()
+        if argv[:len(prefix)] == prefix:
+            argv = cli_command(VARIANTS[variant]) + argv[len(prefix):]
+        else:  # lifted: [python, -c, code, ...]
+            argv[2] = argv[2].replace("\nfrom changegate.cli", f"\n{VARIANTS[variant]}\nfrom changegate.cli")
+    return replace(case, name=f"{case.name}@{variant}", argv=argv, env=env,
+                   description=f"{case.description} [{variant}]")
 
 
 def _check_argv(pr: int, config: str | None = None, lift: bool = False) -> list[str]:
@@ -398,29 +507,43 @@ def machine() -> dict[str, Any]:
 
 def run(quick: bool = False, names: Sequence[str] | None = None, repeat: int | None = None,
         json_out: Path | None = None, log: Callable[[str], None] = print,
-        lift: bool = False) -> int:
+        lift: bool = False, variants: Sequence[str] = ()) -> int:
     """Run the benchmark; print the table; write JSON when asked. Returns an exit code:
-    0 when every case ran (met or not), 1 when a case failed to run."""
+    0 when every case ran (met or not), 1 when a case failed to run. With `variants`, each
+    subprocess case also runs as each variant, all measured in rounds."""
     repeat = repeat or (1 if quick else 5)
     cases = select(all_cases(quick, repeat, lift), names)
     # A private compiled-map cache for this run: each case's warm-up run fills it, so the
-    # measured runs are warm (a PR run after the first); "-cold" cases switch it off.
+    # measured runs are warm (a PR run after the first); "-cold" cases switch it off. Each
+    # variant has a directory of its own: in rounds, all of them together would hold more
+    # maps than the cache keeps, and evict each other.
     cache_dir = tempfile.mkdtemp(prefix="changegate-bench-cache-")
     os.environ["CHANGEGATE_CACHE_DIR"] = cache_dir
+    if variants:
+        cases = [c for case in cases for c in [case, *(variant_of(case, v, Path(cache_dir) / str(i))
+                                                        for i, v in enumerate(variants)
+                                                        if not case.run_inline)]]
     try:
-        return _run_cases(cases, quick, repeat, json_out, log, lift)
+        return _run_cases(cases, quick, repeat, json_out, log, lift, rounds=bool(variants))
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 def _run_cases(cases: list[Case], quick: bool, repeat: int, json_out: Path | None,
-               log: Callable[[str], None], lift: bool) -> int:
+               log: Callable[[str], None], lift: bool, rounds: bool = False) -> int:
     baseline_case = Case("baseline", "python -c pass", argv=[sys.executable, "-c", "pass"])
     baseline = measure(baseline_case, max(repeat, 5), warmup=True)
     results: list[Result] = []
+    in_rounds: dict[str, Result] = {}
+    if rounds:
+        log(f"running {len(cases)} cases in {repeat} rounds …")
+        in_rounds = {r.name: r for r in measure_in_rounds([c for c in cases if not c.run_inline], repeat)}
     for case in cases:
-        log(f"running {case.name}: {case.description} …")
-        result = measure_paths(case) if case.run_inline else measure(case, repeat, not quick)
+        if case.name in in_rounds:
+            result = in_rounds[case.name]
+        else:
+            log(f"running {case.name}: {case.description} …")
+            result = measure_paths(case) if case.run_inline else measure(case, repeat, not quick)
         judge_target = case if not case.run_inline else None
         if judge_target:
             judge(result, case, baseline.wall_ms)
@@ -429,6 +552,9 @@ def _run_cases(cases: list[Case], quick: bool, repeat: int, json_out: Path | Non
         results.append(result)
     log("")
     log(table(results, baseline))
+    if rounds:
+        log("\neach variant against `CASE@as-is` when measured, else against CASE (same rounds):\n"
+            + variant_table(results))
     if json_out:
         json_out.write_text(json.dumps({"machine": machine(), "repeat": repeat,
                                         "limits_lifted": lift,
@@ -517,9 +643,7 @@ def phases(name: str, lift: bool = False) -> int:
     if case.run_inline:
         raise SystemExit("time the phases of a subprocess case")
     cwd = case.prepare() if case.prepare else case.cwd
-    code = _PHASES_MAIN.replace(
-        "LIFT",
-        "import changegate.load.yamlio as y; y.MAX_NODES = y.MAX_ALIAS_NODES = y.MAX_BYTES = 1 << 40" if lift else "")
+    code = _PHASES_MAIN.replace("LIFT", _LIFT if lift else "")
     args = case.argv[1:]
     if case.argv[0] == sys.executable:  # lifted: [python, -c, code, check, ...]
         args = case.argv[3:]
@@ -552,8 +676,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--phases", metavar="CASE",
                         help="run one case once with its main stages timed")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    parser.add_argument("--variants", metavar="V,V", default="",
+                        help="also run each case as these variants, measured in rounds: "
+                             f"{', '.join(VARIANTS)}, or tree=PATH (another checkout's package)")
     parser.add_argument("--lift-limits", action="store_true",
-                        help="run generated cases with yamlio's document-size bounds raised "
+                        help="run generated cases with the gate files' document-size bounds raised "
                              "(measures what the bounds would otherwise reject)")
     args = parser.parse_args(argv)
     if args.list:
@@ -565,4 +692,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         return profile(args.profile, lift=args.lift_limits)
     return run(quick=args.quick, names=args.cases, repeat=args.repeat, json_out=args.json,
-               lift=args.lift_limits)
+               lift=args.lift_limits, variants=[v for v in args.variants.split(",") if v])

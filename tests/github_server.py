@@ -96,7 +96,8 @@ class GithubServer:
     def seen(self, method: str | None = None, path_prefix: str = "") -> list[Recorded]:
         """Recorded requests, optionally only one method and a path prefix."""
         with self._lock:
-            return [r for r in self.requests if (method is None or r.method == method) and r.path.startswith(path_prefix)]
+            return [r for r in self.requests
+                    if (method is None or r.method == method) and r.path.startswith(path_prefix)]
 
     # ------------------------------------------------------------------ serving
 
@@ -125,7 +126,8 @@ class GithubServer:
         raw = handler.rfile.read(length) if length else b""
         body = json.loads(raw) if raw else None
         with self._lock:
-            self.requests.append(Recorded(method, split.path, query, {k.lower(): v for k, v in handler.headers.items()}, body))
+            headers = {k.lower(): v for k, v in handler.headers.items()}
+            self.requests.append(Recorded(method, split.path, query, headers, body))
             failure = self._take_failure(method, split.path)
         if failure is not None:
             self._send(handler, failure.status, failure.body, failure.headers)

@@ -126,7 +126,7 @@ def test_pathindex_and_codeowners_give_identical_owners(enterprise) -> None:  # 
 
 
 def test_run_once_reports_the_child_exit_code_and_its_peak_rss() -> None:
-    _, rss_mb, code, stderr = run_once(
+    _, rss_mb, code, stderr, _ = run_once(
         [sys.executable, "-c", "import sys; sys.stderr.write('bye'); sys.exit(3)"], None)
     assert code == 3
     assert stderr == "bye"

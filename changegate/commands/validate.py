@@ -21,8 +21,8 @@ from changegate.load.depmap import MAP_SECTIONS, MAP_SUFFIXES, check_map, map_fi
 from changegate.load.documents import collect
 from changegate.load.files import read_gate_file
 from changegate.load.manifest import load_manifest, manifest_files
+from changegate.load.parse import load_text
 from changegate.load.policies import load_policies
-from changegate.load.yamlio import load_text
 from changegate.model import Config, DepMap, Finding, Manifest
 
 

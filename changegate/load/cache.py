@@ -37,9 +37,9 @@ from pathlib import Path
 from changegate import __version__
 from changegate.core.graph import Adjacency, adjacency
 from changegate.core.paths import PathIndex
+from changegate.load import limits
 from changegate.load.depmap import load_map, map_files
 from changegate.load.files import read_at_most
-from changegate.load.yamlio import MAX_BYTES
 from changegate.model import Config, DepMap
 
 FORMAT = 1  # bump when CompiledMap changes shape
@@ -87,7 +87,6 @@ def cache_dir() -> Path:
 
 def cache_key(files: list[tuple[str, bytes]]) -> str:
     """sha256 over the map files (name and bytes) and everything that shapes the result."""
-    from changegate.load import yamlio
     from changegate.load.resources import schema_path
 
     digest = hashlib.sha256()
@@ -99,8 +98,8 @@ def cache_key(files: list[tuple[str, bytes]]) -> str:
     add("format", str(FORMAT).encode())
     add("version", __version__.encode())
     add("python", sys.version.encode())
-    limits = sorted((k, v) for k, v in vars(yamlio).items() if k.startswith("MAX_"))
-    add("limits", repr(limits).encode())
+    bounds = sorted((k, v) for k, v in vars(limits).items() if k.startswith("MAX_"))
+    add("limits", repr(bounds).encode())
     add("schema", schema_path("map").read_bytes())
     package = Path(__file__).resolve().parent.parent
     for folder in _SOURCE_DIRS:
@@ -122,7 +121,7 @@ def compiled_map(root: Path, config: Config, *, no_cache: bool = False,
     files = []
     for name in map_files(root, config):
         try:
-            data = read_at_most(MAX_BYTES, root / name)
+            data = read_at_most(limits.MAX_BYTES, root / name)
         except OSError:
             data = None
         if data is None:  # the real load reports it, with the file name

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from changegate.errors import InputError
 from changegate.load.files import read_gate_file
+from changegate.load.lines import PathKey
+from changegate.load.parse import load_text
 from changegate.load.schema import validate
-from changegate.load.yamlio import PathKey, load_text
 from changegate.model import ApprovalSettings, Config, ImpactSettings
 
 DEFAULT_CONFIG = ".changegate/config.yaml"

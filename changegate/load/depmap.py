@@ -12,9 +12,9 @@ from typing import Any
 from changegate.errors import BrokenReferenceError, InputError
 from changegate.load.config import config_line
 from changegate.load.documents import collect, entry_files, load_document, raise_all
+from changegate.load.lines import Lines, PathKey
 from changegate.load.references import check_patterns, check_refs
 from changegate.load.schema import dotted
-from changegate.load.yamlio import Lines, PathKey
 from changegate.model import Component, Config, DepMap, Interface, Location, Team, ValueStream
 
 MAP_SUFFIXES = (".yaml", ".yml", ".json")

@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 from changegate.errors import InputError, InputErrors
 from changegate.load.files import read_gate_file
+from changegate.load.lines import Lines
+from changegate.load.parse import load_text
 from changegate.load.schema import validate
-from changegate.load.yamlio import Lines, load_text
 
 T = TypeVar("T")
 

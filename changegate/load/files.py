@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from changegate.errors import EvidenceError, InputError, YamlError
-from changegate.load.yamlio import MAX_BYTES, decode
+from changegate.load import limits
+from changegate.load.parse import decode
 
 
 def size_text(n: int) -> str:
@@ -50,7 +51,7 @@ def read_bounded(source: str, what: str, max_bytes: int, path: Path | None = Non
 def read_gate_file(path: Path, display: str) -> str:
     """Read a gate file as UTF-8 text, refusing files past the size limit."""
     try:
-        data = read_at_most(MAX_BYTES, path)
+        data = read_at_most(limits.MAX_BYTES, path)
     except FileNotFoundError:
         raise InputError("no such file", display) from None
     except IsADirectoryError:
@@ -72,7 +73,7 @@ def read_inside(root: Path, rel: str) -> bytes:
     if not real.is_relative_to(root.resolve()):
         raise InputError("is a symlink that leads out of the repository; refusing to read it", rel)
     try:
-        data = read_at_most(MAX_BYTES, real)
+        data = read_at_most(limits.MAX_BYTES, real)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", rel) from None
     if data is None:
@@ -82,4 +83,4 @@ def read_inside(root: Path, rel: str) -> bytes:
 
 def _too_large(display: str) -> YamlError:
     # The wording the YAML loader uses for text past the same bound.
-    return YamlError(f"file is larger than the {MAX_BYTES // (1024 * 1024)} MiB limit", display)
+    return YamlError(f"file is larger than the {limits.MAX_BYTES // (1024 * 1024)} MiB limit", display)

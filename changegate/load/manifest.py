@@ -8,9 +8,10 @@ from pathlib import Path
 
 from changegate.errors import InputError
 from changegate.load.documents import entry_files, raise_all
+from changegate.load.lines import PathKey
+from changegate.load.parse import load_text
 from changegate.load.references import check_ref, check_refs
 from changegate.load.schema import dotted, validate
-from changegate.load.yamlio import PathKey, load_text
 from changegate.model import Config, DepMap, Location, Manifest, Waiver
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")

@@ -10,10 +10,10 @@ from typing import Any
 from changegate.errors import InputError
 from changegate.load.config import config_line
 from changegate.load.documents import collect, entry_files, load_document, raise_all
+from changegate.load.lines import Lines, PathKey
 from changegate.load.references import check_patterns, check_ref, check_refs
 from changegate.load.resources import builtin_policy_path, shipped_dir
 from changegate.load.schema import dotted
-from changegate.load.yamlio import Lines, PathKey
 from changegate.model import ApprovalRule, Config, DepMap, Location, Match, Policy, Require, TestRule
 
 DEFAULT_POLICY_DIR = ".changegate/policies"

@@ -7,8 +7,8 @@ import difflib
 from collections.abc import Collection, Iterable
 
 from changegate.errors import BrokenReferenceError, InputError
+from changegate.load.lines import Lines, PathKey
 from changegate.load.schema import dotted
-from changegate.load.yamlio import Lines, PathKey
 
 
 def _hint(value: str, known: Collection[str], what: str) -> str:

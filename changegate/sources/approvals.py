@@ -20,9 +20,10 @@ from typing import Any
 from changegate.core.approvals import parse_time
 from changegate.errors import EvidenceError, InputError, InputErrors
 from changegate.load.files import read_bounded
+from changegate.load.json_text import json_lines
+from changegate.load.lines import Lines
 from changegate.load.resources import schema_path
 from changegate.load.schema import fast_check
-from changegate.load.yamlio import Lines, json_lines
 from changegate.model import Approvals, Review
 
 MAX_BYTES = 16 * 1024 * 1024

@@ -8,7 +8,7 @@ from pathlib import Path
 from changegate import model as models
 from changegate.errors import InputError
 from changegate.load.files import read_inside
-from changegate.load.yamlio import decode
+from changegate.load.parse import decode
 from changegate.sources import git
 
 

@@ -44,7 +44,7 @@ components: [crm]
 
 BILLION_LAUGHS = "version: 1\n" + "".join(
     f"{name}: &{name} [{', '.join([prev] * 9)}]\n"
-    for name, prev in zip("abcdefghi", ["x", *[f"*{c}" for c in "abcdefgh"]])
+    for name, prev in zip("abcdefghi", ["x", *[f"*{c}" for c in "abcdefgh"]], strict=True)
 )
 
 

@@ -14,7 +14,7 @@ from gate_samples import MAP, MAP_FILE, messages, repo, write
 
 from changegate.load.config import load_config
 from changegate.load.depmap import check_map, load_map
-from changegate.load.yamlio import MAX_BYTES
+from changegate.load.limits import MAX_BYTES
 from changegate.model import Config, DepMap
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from changegate.errors import EvidenceError, InputError, YamlError
 from changegate.load.files import read_at_most, read_bounded, read_gate_file, read_inside
-from changegate.load.yamlio import MAX_BYTES
+from changegate.load.limits import MAX_BYTES
 
 
 def test_read_at_most_refuses_a_file_or_stream_past_the_bound(tmp_path: Path) -> None:

@@ -9,8 +9,11 @@ import pytest
 from gate_samples import CONFIG, MANIFEST, MAP, POLICY, messages
 from jsonschema import Draft202012Validator
 
+from changegate.load.json_text import load_json
+from changegate.load.limits import MAX_BYTES
+from changegate.load.lines import Lines
 from changegate.load.resources import schema_path
-from changegate.load.yamlio import MAX_BYTES, Lines, load_json, load_yaml
+from changegate.load.yaml_text import load_yaml
 
 # --------------------------------------------------------------------------- YAML safety
 

@@ -1,34 +1,34 @@
-"""The fast schema check (`changegate.load.schema.fast_check`, generated Python source) changes
+"""The fast schema check (`changegate.load.schema_fast`, generated Python source) changes
 speed, never answers: it accepts only documents jsonschema accepts, it accepts the valid
 documents we ship and generate (so they stay fast), and it answers exactly as the nested
-closures it replaced (kept below as the reference) on real, mutated and random input."""
+closures it replaced (kept below as the reference) on real, mutated and random input. A
+differential fuzz test (hypothesis, at the end) looks for a document on which `validate`
+and jsonschema alone disagree."""
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import PROJECT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
+from synthetic_map import synthetic_map, to_yaml
 
-from benchmarks.generate import build_enterprise, to_yaml, write_enterprise
-from changegate.commands import check as check_command
-from changegate.load.schema import (
-    _CHAIN_MAX,
-    _MAX_INDENT,
-    _build,
-    _is_date,
-    _schema,
-    fast_check,
-    fast_check_source,
-    validator_for,
-)
-from changegate.load.yamlio import load_text, load_yaml
+from changegate.errors import InputErrors
+from changegate.load.lines import Lines
+from changegate.load.parse import load_text
+from changegate.load.schema import fast_check, schema_document, validate, validator_for
+from changegate.load.schema_fast import CHAIN_MAX, MAX_INDENT, check_source, compile_check, is_date
 
 REPO = PROJECT
 NAMES = ("config", "map", "policy", "manifest", "approvals", "decision")
@@ -108,7 +108,7 @@ def _keyword(keyword: str, arg: Any, schema: dict[str, Any], root: dict[str, Any
     if keyword == "format":
         if arg != "date":
             return _never
-        return lambda v: type(v) is not str or _is_date(v)
+        return lambda v: type(v) is not str or is_date(v)
     if keyword == "required":
         return lambda v: type(v) is not dict or all(k in v for k in arg)
     if keyword == "items":
@@ -143,7 +143,7 @@ def reference(schema: Any) -> Check:
     return _compile(schema, schema, {})
 
 
-_REFERENCE = {name: reference(_schema(name)) for name in NAMES}
+_REFERENCE = {name: reference(schema_document(name)) for name in NAMES}
 
 # --------------------------------------------------------------------------- documents
 
@@ -285,28 +285,21 @@ def test_mutated_corpus_documents(path: Path, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Any]]:
-    """The generated enterprise's documents by schema, as the app loads them, plus the
-    decisions of a check on it and on the retail example."""
-    ent = build_enterprise(600, seed=11, pr_sizes=(10,))
-    docs: dict[str, list[Any]] = {
-        "map": [load_yaml(to_yaml(ent.depmap), "map.yaml")[0]],
-        "policy": [load_yaml(to_yaml(d), "p.yaml")[0] for d in ent.policy_files.values()],
-        "manifest": [load_yaml(to_yaml(d), "m.yaml")[0] for d in ent.manifests.values()],
-        "approvals": [json.loads(json.dumps(ent.approvals))],
-        "decision": [],
-    }
-    root = tmp_path_factory.mktemp("estate")
-    write_enterprise(ent, root)
-    docs["config"] = [load(root / ".changegate" / name) for name in ("config.yaml", "config-json.yaml")]
-    for where, changed, approvals in ((root, "pr/changed-10.txt", "pr/approvals.json"),
-                                      (REPO / "examples" / "retail", "pr/changed-files.txt",
-                                       "pr/approvals.json")):
-        out = root / "decision.json"
-        options = check_command.CheckOptions(root=where, changed_files=str(where / changed),
-                                             approvals=str(where / approvals), fmt="json", output=str(out),
-                                             github=False, today="2026-01-15", no_cache=True)
-        check_command.check(options)
-        docs["decision"].append(json.loads(out.read_text(encoding="utf-8")))
+    """Documents by schema, as the app loads them: a generated 600-component map, the retail
+    example's gate files and approvals, and the decision of a check on the retail example."""
+    retail = REPO / "examples" / "retail"
+    docs: dict[str, list[Any]] = {"map": [load_text(to_yaml(synthetic_map(600)), "map.yaml")[0]]}
+    for path in sorted(retail.glob(".changegate/**/*")) + [retail / "pr" / "approvals.json"]:
+        name = schema_of(path)
+        if name and path.is_file():
+            docs.setdefault(name, []).append(load(path))
+    out = tmp_path_factory.mktemp("decision") / "decision.json"
+    run = subprocess.run([sys.executable, "-m", "changegate", "check", "--no-cache", "--changed-files",
+                          "pr/changed-files.txt", "--approvals", "pr/approvals.json", "--today",
+                          "2026-01-15", "--format", "json", "--output", str(out)],
+                         cwd=retail, capture_output=True, text=True, check=False)
+    assert run.returncode in (0, 1), run.stderr
+    docs["decision"] = [json.loads(out.read_text(encoding="utf-8"))]
     return docs
 
 
@@ -386,7 +379,7 @@ def test_hand_written_valid_documents_are_fast(name: str, data: Any) -> None:
 
 def test_the_map_check_is_one_function_of_plain_loops() -> None:
     """The hot path calls nothing per component: every $ref of the map schema is inlined."""
-    source = fast_check_source("map")
+    source = check_source(schema_document("map"))
     assert source.count("def ") == 1
     assert "lambda" not in source and "all(" not in source and "any(" not in source
     compile(source, "<map>", "exec")
@@ -394,7 +387,7 @@ def test_the_map_check_is_one_function_of_plain_loops() -> None:
 
 def test_the_decision_schema_is_left_to_jsonschema() -> None:
     # decision.schema.json uses `const`, which the fast check does not know.
-    assert fast_check_source("decision").startswith("def check(v):")
+    assert check_source(schema_document("decision")).startswith("def check(v):")
     assert not fast_check("decision")({"version": 1})
 
 
@@ -425,7 +418,7 @@ def random_schema(rng: random.Random, depth: int, defs: list[str]) -> Any:
         return rng.choice(_LEAVES)
     kind = rng.choice(["object", "object", "array", "oneOf", "anyOf", "mixed"])
     if kind == "object":
-        count = rng.choice([0, 1, 2, 3, _CHAIN_MAX + 2])
+        count = rng.choice([0, 1, 2, 3, CHAIN_MAX + 2])
         keys = rng.sample(_KEYS, min(count, len(_KEYS))) + [f"k{i}" for i in range(count - len(_KEYS))]
         schema: dict[str, Any] = {"properties": {k: random_schema(rng, depth - 1, defs) for k in keys}}
         if rng.random() < 0.7:
@@ -526,7 +519,7 @@ def test_random_schemas_answer_as_the_reference(seed: int) -> None:
     for _ in range(8):
         schema = random_schema_document(rng)
         Draft202012Validator.check_schema(schema)
-        fast, slow = _build(schema), reference(schema)
+        fast, slow = compile_check(schema), reference(schema)
         has_one_of = "oneOf" in json.dumps(schema)  # oneOf is sound only for exclusive branches
         validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
         docs = [random_document(rng, 4) for _ in range(20)]
@@ -550,7 +543,7 @@ def test_random_schemas_answer_as_the_reference(seed: int) -> None:
 ])
 def test_edge_schemas_answer_as_the_reference(schema: Any) -> None:
     """Schemas the metaschema rejects, or oddly shaped, still answer as before."""
-    check, slow = _build(schema), reference(schema)
+    check, slow = compile_check(schema), reference(schema)
     for doc in ([], ["a"], [1], "a", "", 1, None, {}, {"a": 1}, {"b": "x"}):
         assert check(doc) is slow(doc), doc
 
@@ -561,7 +554,7 @@ def test_recursive_schema() -> None:
                                               "children": {"type": "array",
                                                            "items": {"$ref": "#/$defs/node"}}}}},
             "$ref": "#/$defs/node"}
-    check = _build(tree)
+    check = compile_check(tree)
     doc: dict[str, Any] = {"id": "leaf"}
     for depth in range(50):
         doc = {"id": f"n{depth}", "children": [doc, {"id": "x"}]}
@@ -572,22 +565,82 @@ def test_recursive_schema() -> None:
 
 def test_deep_nesting_becomes_functions() -> None:
     schema: Any = {"type": "string"}
-    for _ in range(3 * _MAX_INDENT):
+    for _ in range(3 * MAX_INDENT):
         schema = {"type": "object", "additionalProperties": False,
                   "properties": {"a": {"type": "array", "items": schema}}}
-    check = _build(schema)
+    check = compile_check(schema)
     doc: Any = "x"
-    for _ in range(3 * _MAX_INDENT):
+    for _ in range(3 * MAX_INDENT):
         doc = {"a": [doc]}
     assert check(doc) and reference(schema)(doc)
     assert not check({"a": [{"a": [{"b": 1}]}]})
 
 
 def test_many_properties_dispatch_through_a_table() -> None:
-    props = {f"p{i}": {"type": "integer", "minimum": i} for i in range(_CHAIN_MAX + 4)}
+    props = {f"p{i}": {"type": "integer", "minimum": i} for i in range(CHAIN_MAX + 4)}
     for extra in (False, {"type": "string"}, True):
         schema = {"type": "object", "properties": props, "additionalProperties": extra}
-        check, slow = _build(schema), reference(schema)
-        for doc in ({f"p{i}": i for i in range(_CHAIN_MAX + 4)}, {"p3": 2}, {"p3": 3, "q": "s"},
+        check, slow = compile_check(schema), reference(schema)
+        for doc in ({f"p{i}": i for i in range(CHAIN_MAX + 4)}, {"p3": 2}, {"p3": 3, "q": "s"},
                     {"q": 1}, {"p19": 19.5}, {}):
             assert check(doc) is slow(doc), (extra, doc)
+
+
+# --------------------------------------------------------------------------- differential fuzz
+# Valid gate documents (the example's, the scenarios', a generated map's) changed in one to
+# three places at random: `validate` (fast check first, jsonschema to explain) must accept
+# exactly what jsonschema alone accepts, and the fast check must never accept more.
+
+FUZZ_DOCS = [(name, doc) for path, name in VALID_CORPUS if name for doc in [load(path)]]
+FUZZ_DOCS.append(("map", trimmed(synthetic_map(40), keep=12)))
+FUZZ_VALUES: list[Any] = [
+    None, True, False, 0, 1, -1, 2, 1.0, 1.5, float("nan"), "", "x", "-bad", "a/b", "org/team", "@login",
+    "2026-01-15", "2026-02-30", "26-01-01", "2026-01-15\n", "x\n", "rollback.plan", "high", "critical",
+    "normal", "org", "change", "crm", "touched_components", "1", "\u00e9", "a b", "x" * 300, [], {},
+    ["a"], ["a", "a"], [1], {"a": 1}, {"team": "x", "count": 1}, {"owners_of": "value_streams"},
+    {"from": "touched_components"},
+]
+FUZZ_KEYS = ["zz", "-bad", "name", "owners", "paths", "count", "team", "id", "when", ""]
+
+
+@st.composite
+def changed_documents(draw: st.DrawFn) -> tuple[str, Any]:
+    name, doc = draw(st.sampled_from(FUZZ_DOCS))
+    doc = copy.deepcopy(doc)
+    for _ in range(draw(st.integers(1, 3))):
+        path, value = draw(st.sampled_from(list(nodes(doc))))
+        change = draw(st.sampled_from(["replace", "add key", "delete", "duplicate", "wrap"]))
+        if not path:
+            continue
+        new = copy.deepcopy(draw(st.sampled_from(FUZZ_VALUES)))
+        parent = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        if change == "replace":
+            parent[path[-1]] = new
+        elif change == "add key" and isinstance(value, dict):
+            value[draw(st.sampled_from(FUZZ_KEYS))] = new
+        elif change == "delete":
+            del parent[path[-1]]
+        elif change == "duplicate" and isinstance(value, list) and value:
+            value.append(copy.deepcopy(value[0]))
+        elif change == "wrap":
+            parent[path[-1]] = [value]
+    return name, doc
+
+
+def accepted(name: str, doc: Any) -> bool:
+    try:
+        validate(doc, name, "f.yaml", Lines())
+    except InputErrors:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changed_documents())
+def test_fuzz_validate_accepts_what_jsonschema_accepts(item: tuple[str, Any]) -> None:
+    name, doc = item
+    valid = validator_for(name).is_valid(doc)
+    assert accepted(name, doc) is valid
+    assert not fast_check(name)(doc) or valid

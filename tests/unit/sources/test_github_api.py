@@ -12,8 +12,8 @@ from github_server import GithubServer, fixture
 
 from changegate import model as models
 from changegate.errors import GitError, InputError, SourceError
-from changegate.report.github import comment
 from changegate.load.gate import load_gate
+from changegate.report.github import comment
 from changegate.sources.github import base_gate, event, facts, pulls, teams
 from changegate.sources.github.api import ApiError, Client, GithubInputError, client_from_env, next_link
 
