@@ -22,72 +22,25 @@ from changegate.errors import EvidenceError, InputError, InputErrors
 from changegate.load.files import read_bounded
 from changegate.load.json_text import json_lines
 from changegate.load.lines import Lines
-from changegate.load.resources import schema_path
-from changegate.load.schema import fast_check
+from changegate.load.schema import validate
 from changegate.model import Approvals, Review
 
 MAX_BYTES = 16 * 1024 * 1024
 REVIEW_STATES: tuple[str, ...] = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED",
                                   "PENDING")
 
-SCHEMA: dict[str, Any] = json.loads(schema_path("approvals").read_text(encoding="utf-8"))
-
-_TYPE_WORDS = {"string": "a string", "array": "a list", "object": "an object",
-               "null": "null", "integer": "an integer", "number": "a number",
-               "boolean": "true or false"}
-
-
 def login(name: str) -> str:
     """A GitHub login as compared everywhere: lower-cased, without a leading '@'."""
     return name.strip().lstrip("@").lower()
 
 
-def _key_path(path: Any) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _schema_message(error: Any) -> str:
-    where = _key_path(error.absolute_path)
-    if error.validator == "type":
-        expected = error.validator_value
-        kinds = expected if isinstance(expected, list) else [expected]
-        return f"{where}: expected {' or '.join(_TYPE_WORDS.get(k, k) for k in kinds)}"
-    if error.validator == "required":
-        missing = [k for k in error.validator_value if k not in error.instance]
-        return f"{where}: missing key {missing[0]!r}" if missing else f"{where}: {error.message}"
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        unknown = sorted(k for k in error.instance if k not in allowed)
-        return (f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(allowed)})"
-                if unknown else f"{where}: {error.message}")
-    if error.validator == "minLength":
-        return f"{where}: must not be empty"
-    return f"{where}: {error.message}"
-
-
-def _error_path(error: Any) -> tuple[Any, ...]:
-    """The key path whose line a message should carry (an unknown key's own line)."""
-    path = tuple(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = error.schema.get("properties", {})
-        unknown = sorted(k for k in error.instance if k not in allowed)
-        if unknown:
-            return path + (unknown[0],)
-    return path
-
-
 def _shape_errors(data: Any, lines: Lines, source: str) -> list[InputError]:
-    """Every schema problem of an approvals document, located (jsonschema loads only here)."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    return [
-        EvidenceError(_schema_message(e), source, lines.line(_error_path(e)))
-        for e in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    ]
+    """Every schema problem of an approvals document, located, worded as every gate file's."""
+    try:
+        validate(data, "approvals", source, lines)
+    except InputErrors as exc:
+        return [EvidenceError(err.message, err.file, err.line) for err in exc.errors]
+    return []
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -118,20 +71,20 @@ def parse(text: str, source: str) -> Approvals:
     except RecursionError as exc:
         raise EvidenceError("nested too deeply", source) from exc
     lines = Lines(compute=lambda: json_lines(text))
-    errors = [] if fast_check("approvals")(data) else _shape_errors(data, lines, source)
+    errors = _shape_errors(data, lines, source)
     reviews: list[Review] = []
     if not errors:
         for index, raw in enumerate(data.get("reviews", [])):
             state = raw["state"].strip().upper()
             if state not in REVIEW_STATES:
                 errors.append(EvidenceError(
-                    f"reviews[{index}].state: {raw['state']!r} is not one of "
+                    f"reviews.{index}.state: {raw['state']!r} is not one of "
                     f"{', '.join(REVIEW_STATES)}", source, lines.line(("reviews", index, "state"))))
                 continue
             submitted = raw.get("submitted_at")
             if submitted is not None:
                 try:
-                    _check_time(submitted, f"reviews[{index}].submitted_at", source)
+                    _check_time(submitted, f"reviews.{index}.submitted_at", source)
                 except EvidenceError as exc:
                     exc.line = lines.line(("reviews", index, "submitted_at"))
                     errors.append(exc)

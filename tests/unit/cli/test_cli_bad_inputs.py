@@ -411,17 +411,17 @@ CASES: list[BadInput] = [
     ),
     BadInput(
         "approvals-top-level-list", (*CHECK, "--approvals", "a.json"),
-        ("a.json:1: (top level): expected an object",),
+        ("a.json:1: expected a mapping, got a list",),
         {"a.json": "[]\n"},
     ),
     BadInput(
         "approvals-reviews-not-a-list", (*CHECK, "--approvals", "a.json"),
-        ("a.json:3: reviews: expected a list",),
+        ("a.json:3: reviews: expected a list, got a mapping",),
         {"a.json": '{\n  "author": "dave",\n  "reviews": {"user": "alice"}\n}\n'},
     ),
     BadInput(
         "approvals-review-without-state", (*CHECK, "--approvals", "a.json"),
-        ("a.json:4: reviews[0]: missing key 'state'",),
+        ("a.json:4: reviews.0.state: required key missing",),
         {"a.json": '{\n  "author": "dave",\n  "reviews": [\n    {"user": "alice", "commit_id": "abc"}\n  ]\n}\n'},
     ),
     BadInput(
@@ -437,7 +437,7 @@ CASES: list[BadInput] = [
     ),
     BadInput(
         "approvals-review-with-unknown-state", (*CHECK, "--approvals", "a.json"),
-        ("a.json:1: reviews[0].state: 'LGTM' is not one of APPROVED, CHANGES_REQUESTED, COMMENTED, "
+        ("a.json:1: reviews.0.state: 'LGTM' is not one of APPROVED, CHANGES_REQUESTED, COMMENTED, "
          "DISMISSED, PENDING",),
         {"a.json": '{"reviews": [{"user": "x", "state": "LGTM"}]}'},
     ),

@@ -57,7 +57,7 @@ def test_a_wrong_type_names_the_key_path(tmp_path: Path) -> None:
         {"user": "c", "state": 3}]})
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == f"{path}:13: reviews[2].state: expected a string"
+    assert str(info.value) == f"{path}:13: reviews.2.state: expected a string, got an integer"
 
 
 def test_every_shape_error_is_reported_together(tmp_path: Path) -> None:
@@ -65,10 +65,9 @@ def test_every_shape_error_is_reported_together(tmp_path: Path) -> None:
     with pytest.raises(InputErrors) as info:
         approvals.load(path)
     assert str(info.value) == "\n".join([
-        f"{path}:3: (top level): unknown key 'reviewes' (allowed: author, committers, head_sha, "
-        "labels, reviews)",
-        f"{path}:2: author: expected a string or null",
-        f"{path}:5: reviews[0]: missing key 'user'",
+        f"{path}:2: author: expected a string or null, got an integer",
+        f"{path}:3: unknown key 'reviewes' (allowed: author, committers, head_sha, labels, reviews)",
+        f"{path}:5: reviews.0.user: required key missing",
     ])
 
 
@@ -76,7 +75,7 @@ def test_an_unknown_review_state_lists_the_allowed_states(tmp_path: Path) -> Non
     path = _write(tmp_path, {"reviews": [{"user": "a", "state": "LGTM"}]})
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == (f"{path}:5: reviews[0].state: 'LGTM' is not one of APPROVED, "
+    assert str(info.value) == (f"{path}:5: reviews.0.state: 'LGTM' is not one of APPROVED, "
                                "CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING")
 
 
@@ -85,7 +84,7 @@ def test_a_bad_submitted_at_is_an_evidence_error(tmp_path: Path) -> None:
                                           "submitted_at": "yesterday"}]})
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == f"{path}:6: reviews[0].submitted_at: not an ISO 8601 time: 'yesterday'"
+    assert str(info.value) == f"{path}:6: reviews.0.submitted_at: not an ISO 8601 time: 'yesterday'"
 
 
 def test_a_duplicate_key_is_an_evidence_error(tmp_path: Path) -> None:
@@ -107,7 +106,7 @@ def test_a_top_level_list_is_a_shape_error(tmp_path: Path) -> None:
     path = _write(tmp_path, [])
     with pytest.raises(EvidenceError) as info:
         approvals.load(path)
-    assert str(info.value) == f"{path}:1: (top level): expected an object"
+    assert str(info.value) == f"{path}:1: expected a mapping, got a list"
 
 
 def test_effective_approvers_of_a_loaded_file(tmp_path: Path) -> None:
