@@ -116,6 +116,17 @@ class ValueStream:
 
 
 @dataclass(frozen=True)
+class Interface:
+    """An interface of the map: paths one component provides and others consume."""
+
+    id: str
+    paths: tuple[str, ...]
+    name: str | None = None
+    provider: str = ""  # the one component that provides it (filled by the loader)
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
 class Component:
     """A component of the map: the paths it owns, whom it serves, what it depends on."""
 
@@ -129,17 +140,6 @@ class Component:
     consumes: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
     contract_tests: tuple[str, ...] = ()
-    loc: Location | None = None
-
-
-@dataclass(frozen=True)
-class Interface:
-    """An interface of the map: paths one component provides and others consume."""
-
-    id: str
-    paths: tuple[str, ...]
-    name: str | None = None
-    provider: str = ""  # the one component that provides it (filled by the loader)
     loc: Location | None = None
 
 
