@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import PROJECT
 
 from changegate.model import SuiteResult
 from changegate.sources import junit
-from conftest import PROJECT
 
 CORPUS = PROJECT.parent / "shared" / "reference-data" / "junit"
 SKIP = f"the JUnit reference corpus is not here ({CORPUS} is absent)"
