@@ -14,7 +14,15 @@ from functools import partial
 from typing import Any, ParamSpec
 
 from changegate.core.policy_context import PolicyContext, names
-from changegate.model import PLACEHOLDER_PREFIX, Manifest, Policy, RequirementKind, Status, WaiverUse
+from changegate.model import (
+    PLACEHOLDER_PREFIX,
+    Manifest,
+    Policy,
+    RequirementKind,
+    Status,
+    SuiteResult,
+    WaiverUse,
+)
 
 _P = ParamSpec("_P")
 
@@ -256,24 +264,46 @@ def _suite_ask(suite: str, why: str, ctx: PolicyContext) -> Ask:
     target = f"suite:{suite}"
     label = f"suite {suite}" + (f" ({why})" if why else "")
     result = ctx.evidence.suites.get(suite)
+    mapped = dict(ctx.config.suites).get(suite)
     if result is None:
+        if mapped:
+            return Ask("test", target, "missing",
+                        f"{label}: no JUnit file matched {', '.join(mapped)} (evidence.suites)",
+                        f"Run suite {suite} and publish its JUnit XML where evidence.suites.{suite} "
+                        "looks for it")
         globs = ", ".join(ctx.config.junit)
         source = (f"evidence globs: {globs}" if globs
                   else "no evidence globs configured: set evidence.junit or pass --junit")
         return Ask("test", target, "missing", f"{label}: no JUnit result found",
                     f"Run suite {suite} and publish its JUnit XML ({source})")
-    files = f" in {', '.join(result.files)}" if result.files else ""
+    read = f"{_counts(result)}; read {_files(result.files)}"
     if result.passed:
-        return Ask("test", target, "satisfied",
-                    f"{label}: passed, {result.ran} of {result.tests} tests ran{files}", "")
+        return Ask("test", target, "satisfied", f"{label}: passed ({read})", "")
     if result.failures or result.errors:
-        detail = (f"{label}: failed, {result.failures} failures and {result.errors} errors "
-                  f"in {result.tests} tests{files}")
+        first = f"; first failing: {', '.join(result.failing)}" if result.failing else ""
+        detail = f"{label}: failed ({read}){first}"
         fix = f"Fix the failing tests of suite {suite} and publish its JUnit XML again"
     else:
-        detail = (f"{label}: ran no test ({result.tests} tests, {result.skipped} skipped){files}")
+        detail = f"{label}: ran no test ({read})"
         fix = f"Make suite {suite} run at least one test and publish its JUnit XML again"
     return Ask("test", target, "failed", detail, fix)
+
+
+_FILES_SHOWN = 5  # report files named in a detail; the rest are counted
+
+
+def _counts(result: SuiteResult) -> str:
+    return (f"{result.tests} tests, {result.failures} failures, {result.errors} errors, "
+            f"{result.skipped} skipped, {result.flaky} flaky")
+
+
+def _files(files: Sequence[str]) -> str:
+    if not files:
+        return "no file"
+    shown = ", ".join(files[:_FILES_SHOWN])
+    more = len(files) - _FILES_SHOWN
+    noun = "file" if len(files) == 1 else "files"
+    return f"{len(files)} {noun}: {shown}" + (f" and {more} more" if more > 0 else "")
 
 
 def _deny_ask(policy: Policy, reason: str) -> Ask:

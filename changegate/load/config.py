@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from changegate.errors import InputError
-from changegate.load.files import read_gate_file
-from changegate.load.lines import PathKey
+from changegate.errors import InputError, SchemaError
+from changegate.load.files import leaves_root, read_gate_file
+from changegate.load.lines import Lines, PathKey
 from changegate.load.parse import load_text
 from changegate.load.schema import validate
 from changegate.model import ApprovalSettings, Config, ImpactSettings
@@ -36,12 +36,14 @@ def load_config(root: Path, path: str | None) -> Config:
     map_value = data.get("map", defaults.map)
     impact = data.get("impact", {})
     approvals = data.get("approvals", {})
+    evidence = data.get("evidence", {})
     return Config(
         version=data.get("version", 1),
         map=(map_value,) if isinstance(map_value, str) else tuple(map_value),
         policies=tuple(data.get("policies", defaults.policies)),
         changes=data.get("changes", defaults.changes),
-        junit=tuple(data.get("evidence", {}).get("junit", ())),
+        junit=tuple(evidence.get("junit", ())),
+        suites=_suite_globs(evidence.get("suites", {}), path, lines),
         layers=tuple(data.get("layers", defaults.layers)),
         impact=ImpactSettings(
             mode=impact.get("mode", "conservative"), max_depth=impact.get("max_depth")
@@ -53,6 +55,19 @@ def load_config(root: Path, path: str | None) -> Config:
         ),
         file=path,
     )
+
+
+def _suite_globs(suites: dict[str, list[str]], path: str,
+                 lines: Lines) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """evidence.suites as (suite, globs) pairs; a glob that is absolute or climbs out of the
+    repository is refused with its line."""
+    for suite, globs in suites.items():
+        for i, pattern in enumerate(globs):
+            if leaves_root(pattern):
+                raise SchemaError(f"evidence.suites.{suite}: {pattern!r} leads out of the repository; "
+                                  "give a glob relative to the repository root",
+                                  path, lines.line(("evidence", "suites", suite, i)))
+    return tuple((suite, tuple(globs)) for suite, globs in suites.items())
 
 
 def config_line(root: Path, config: Config, path: PathKey) -> int:

@@ -63,6 +63,14 @@ def read_gate_file(path: Path, display: str) -> str:
     return decode(data, display)
 
 
+def leaves_root(rel: str) -> bool:
+    """Whether a path (or glob) written relative to the repository root is absolute, or
+    climbs out of the root with `..`."""
+    if rel.startswith(("/", "\\")) or os.path.isabs(rel) or rel[1:2] == ":":
+        return True
+    return ".." in rel.replace("\\", "/").split("/")
+
+
 def read_inside(root: Path, rel: str) -> bytes:
     """Read a file of the repository at `root`, refusing symlinks that lead out of it and
     files past the gate files' size limit."""

@@ -77,16 +77,22 @@ class Approvals:
 
 @dataclass(frozen=True)
 class SuiteResult:
+    """What the JUnit reports say about one suite: the counts (the worse wherever a report's
+    attributes and its test cases disagree), the files read, how many tests passed only on a
+    rerun (`flaky`), and the first failing tests' names (inert text, already shortened)."""
+
     name: str
     tests: int
     failures: int
     errors: int
     skipped: int
     files: tuple[str, ...] = ()
+    flaky: int = 0
+    failing: tuple[str, ...] = ()
 
     @property
     def ran(self) -> int:
-        return self.tests - self.skipped
+        return max(self.tests - self.skipped, 0)
 
     @property
     def passed(self) -> bool:

@@ -74,6 +74,8 @@ class Config:
     policies: tuple[str, ...] = ("builtin:baseline", ".changegate/policies")
     changes: str = ".changegate/changes"
     junit: tuple[str, ...] = ()
+    # evidence.suites: a suite name -> the globs of its report files (relative, inside the repository)
+    suites: tuple[tuple[str, tuple[str, ...]], ...] = ()
     layers: tuple[str, ...] = DEFAULT_LAYERS
     impact: ImpactSettings = field(default_factory=ImpactSettings)
     unmapped_files: Literal["ignore", "warn", "error"] = "warn"

@@ -53,11 +53,11 @@ class LocalSource:
 
     def evidence(self, gate: GateFiles, change: Change) -> SourceEvidence:
         """The approvals file (none: no approvals) and the JUnit results of the config's and
-        the command line's globs."""
+        the command line's globs, and of the config's suite mapping."""
         from changegate.sources import approvals, junit
 
         found = approvals.load(Path(self.approvals)) if self.approvals else models.Approvals()
-        suites = junit.load((*gate.config.junit, *self.junit), self.options.root)
+        suites = junit.load((*gate.config.junit, *self.junit), self.options.root, dict(gate.config.suites))
         return SourceEvidence(found, suites)
 
 

@@ -8,11 +8,12 @@ too: their errors become findings, and a notice says the edits take effect after
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from changegate import model as models
 from changegate.errors import InputError, InputErrors
 from changegate.load.config import DEFAULT_CONFIG, load_config
+from changegate.load.files import leaves_root
 from changegate.load.gate import GateFiles, load_gate
 from changegate.sources import git
 
@@ -46,10 +47,9 @@ def _load(root: Path, base_sha: str, base_root: Path, config_rel: str, explicit:
 
 
 def _write(base_root: Path, rel: str, data: bytes) -> None:
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts:
+    if leaves_root(rel):
         raise InputError("gate file paths must stay inside the repository", rel)
-    target = base_root / pure
+    target = base_root / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
 

@@ -63,9 +63,10 @@ class GithubSource:
 
     def evidence(self, gate: GateFiles, change: Change) -> SourceEvidence:
         """Approvals and team members from GitHub; notices on how they were read and on
-        edits to the gate's own files; JUnit results of the config's and the command line's globs."""
+        edits to the gate's own files; JUnit results of the config's and the command line's globs
+        and of the config's suite mapping."""
         found = self._facts(gate)
         findings = [models.Finding("notice", "github", n) for n in found.notices]
         findings += base_gate.edited_gate_findings(self.root, self.config_path, gate.config, change.files)
-        suites = junit.load((*gate.config.junit, *self.junit), self.root)
+        suites = junit.load((*gate.config.junit, *self.junit), self.root, dict(gate.config.suites))
         return SourceEvidence(found.approvals, suites, dict(found.team_members), tuple(findings))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -496,14 +497,19 @@ def test_named_suite_statuses() -> None:
     p = policy(require=Require(tests=(SuiteRule(suite="crm-unit"),)))
     got = one([p], ev=evidence(suites={"crm-unit": suite("crm-unit")}))
     assert (got.target, got.status, got.detail) == (
-        "suite:crm-unit", "satisfied", "suite crm-unit: passed, 3 of 3 tests ran in reports/crm-unit.xml")
-    got = one([p], ev=evidence(suites={"crm-unit": suite("crm-unit", failures=2, errors=1)}))
+        "suite:crm-unit", "satisfied",
+        "suite crm-unit: passed (3 tests, 0 failures, 0 errors, 0 skipped, 0 flaky; "
+        "read 1 file: reports/crm-unit.xml)")
+    failing = dataclasses.replace(suite("crm-unit", failures=2, errors=1), failing=("t.a", "t.b", "t.c"))
+    got = one([p], ev=evidence(suites={"crm-unit": failing}))
     assert (got.status, got.detail, got.fix) == (
-        "failed", "suite crm-unit: failed, 2 failures and 1 errors in 3 tests in reports/crm-unit.xml",
+        "failed", "suite crm-unit: failed (3 tests, 2 failures, 1 errors, 0 skipped, 0 flaky; "
+        "read 1 file: reports/crm-unit.xml); first failing: t.a, t.b, t.c",
         "Fix the failing tests of suite crm-unit and publish its JUnit XML again")
     got = one([p], ev=evidence(suites={"crm-unit": suite("crm-unit", skipped=3)}))
     assert (got.status, got.detail, got.fix) == (
-        "failed", "suite crm-unit: ran no test (3 tests, 3 skipped) in reports/crm-unit.xml",
+        "failed", "suite crm-unit: ran no test (3 tests, 0 failures, 0 errors, 3 skipped, 0 flaky; "
+        "read 1 file: reports/crm-unit.xml)",
         "Make suite crm-unit run at least one test and publish its JUnit XML again")
     got = one([p], ev=evidence(suites={"crm-unit": suite("crm-unit", tests=0)}))
     assert got.status == "failed"
@@ -514,6 +520,26 @@ def test_named_suite_statuses() -> None:
     assert one([p], config=Config()).fix == (
         "Run suite crm-unit and publish its JUnit XML (no evidence globs configured: set "
         "evidence.junit or pass --junit)")
+
+
+def test_a_suite_detail_names_its_files_and_counts_its_flaky_tests() -> None:
+    p = policy(require=Require(tests=(SuiteRule(suite="crm-unit"),)))
+    files = tuple(f"build/TEST-{i}.xml" for i in range(7))
+    result = SuiteResult("crm-unit", 9, 0, 0, 1, files, flaky=2)
+    got = one([p], ev=evidence(suites={"crm-unit": result}))
+    assert (got.status, got.detail) == (
+        "satisfied", "suite crm-unit: passed (9 tests, 0 failures, 0 errors, 1 skipped, 2 flaky; read 7 files: "
+        "build/TEST-0.xml, build/TEST-1.xml, build/TEST-2.xml, build/TEST-3.xml, build/TEST-4.xml and 2 more)")
+
+
+def test_a_mapped_suite_with_no_file_says_where_it_was_looked_for() -> None:
+    p = policy(require=Require(tests=(SuiteRule(suite="crm-unit"),)))
+    config = Config(suites=(("crm-unit", ("services/crm/build/test-results/test/*.xml",)),))
+    got = one([p], config=config)
+    assert (got.status, got.detail, got.fix) == (
+        "missing",
+        "suite crm-unit: no JUnit file matched services/crm/build/test-results/test/*.xml (evidence.suites)",
+        "Run suite crm-unit and publish its JUnit XML where evidence.suites.crm-unit looks for it")
 
 
 def test_suites_from_touched_components_and_impacted_consumers() -> None:
@@ -776,7 +802,8 @@ def test_one_call_merges_exactly_what_each_policy_asks_on_its_own() -> None:
     # equally strict asks from different rules: the earliest policy's wins
     unit = by_key[("test", "suite:crm-unit")]
     assert (unit.policy, unit.detail) == (
-        "org-unit", "suite crm-unit: passed, 3 of 3 tests ran in reports/crm-unit.xml")
+        "org-unit", "suite crm-unit: passed (3 tests, 0 failures, 0 errors, 0 skipped, 0 flaky; "
+        "read 1 file: reports/crm-unit.xml)")
     # one asked through different rules by waived policies only: the strictest shows waived
     ledger = by_key[("approval", "team:ledger-team")]
     assert (ledger.policy, ledger.count, ledger.status, ledger.also_required_by) == (

@@ -22,6 +22,7 @@ def test_config_values_are_read_and_map_string_becomes_tuple(tmp_path: Path) -> 
     config = load_config(root, None)
     assert config.map == ("maps/main.yaml",)
     assert config.junit == ("reports/*.xml",)
+    assert config.suites == ()
     assert (config.impact.mode, config.impact.max_depth) == ("contract", 2)
     assert config.unmapped_files == "error"
     assert (config.approvals.allow_stale, config.approvals.exclude_committers) == (True, True)
@@ -41,6 +42,17 @@ def test_config_values_are_read_and_map_string_becomes_tuple(tmp_path: Path) -> 
             "cfg.yaml:2: unknown key 'approval' (allowed: approvals, changes, evidence, impact, layers, map, "
             "policies, unmapped_files, version)"]),
         ("layers: [org, org]\n", ["cfg.yaml:1: layers.1: 'org' is listed twice"]),
+        ("evidence:\n  suites:\n    crm-unit: []\n    'bad name': [x.xml]\n    pos: x.xml\n", [
+            "cfg.yaml:3: evidence.suites.crm-unit: must not be empty",
+            "cfg.yaml:4: evidence.suites.bad name: 'bad name' is not a valid id (letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit)",
+            "cfg.yaml:5: evidence.suites.pos: expected a list, got a string"]),
+        ("evidence:\n  suites:\n    crm-unit:\n      - build/*.xml\n      - ../other/build/*.xml\n", [
+            "cfg.yaml:5: evidence.suites.crm-unit: '../other/build/*.xml' leads out of the repository; "
+            "give a glob relative to the repository root"]),
+        ("evidence: {suites: {crm-unit: [/ci/reports/*.xml]}}\n", [
+            "cfg.yaml:1: evidence.suites.crm-unit: '/ci/reports/*.xml' leads out of the repository; "
+            "give a glob relative to the repository root"]),
     ],
 )
 def test_bad_config(tmp_path: Path, text: str, expected: list[str]) -> None:
@@ -50,3 +62,12 @@ def test_bad_config(tmp_path: Path, text: str, expected: list[str]) -> None:
 
 def test_explicit_config_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     assert messages(lambda: load_config(tmp_path, "gate.yaml")) == ["gate.yaml: config file not found"]
+
+
+def test_evidence_suites_map_a_suite_to_globs(tmp_path: Path) -> None:
+    root = write(tmp_path, {".changegate/config.yaml": (
+        "evidence:\n  suites:\n    crm-unit: [services/crm/build/test-results/test/*.xml]\n"
+        "    pos-unit: [pos/target/surefire-reports/TEST-*.xml, pos/target/failsafe-reports/TEST-*.xml]\n")})
+    assert load_config(root, None).suites == (
+        ("crm-unit", ("services/crm/build/test-results/test/*.xml",)),
+        ("pos-unit", ("pos/target/surefire-reports/TEST-*.xml", "pos/target/failsafe-reports/TEST-*.xml")))

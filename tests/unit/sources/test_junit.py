@@ -47,7 +47,8 @@ def test_a_bare_testsuite_root_counts_failures_and_errors_from_testcases(tmp_pat
 </testsuite>""")
     result = junit.load(["reports/**/*.xml"], tmp_path)
     assert result["ledger"] == SuiteResult("ledger", tests=4, failures=2, errors=1, skipped=0,
-                                           files=("reports/deep/TEST-ledger.xml",))
+                                           files=("reports/deep/TEST-ledger.xml",),
+                                           failing=("broken", "crashed", "both"))
     assert not result["ledger"].passed
     assert result["TEST-ledger"].failures == 2
 
@@ -56,7 +57,8 @@ def test_attributes_are_used_when_a_suite_lists_no_testcases(tmp_path: Path) -> 
     _write(tmp_path, "summary.xml", '<testsuites><testsuite name="pos" tests="5" failures="1" '
                                     'errors="0" skipped="2"/></testsuites>')
     assert junit.load(["summary.xml"], tmp_path)["pos"] == SuiteResult(
-        "pos", tests=5, failures=1, errors=0, skipped=2, files=("summary.xml",))
+        "pos", tests=5, failures=1, errors=0, skipped=2, files=("summary.xml",),
+        failing=("pos (the suite's own failures count)",))
 
 
 def test_a_suite_that_ran_nothing_is_present_but_not_passing(tmp_path: Path) -> None:
@@ -72,7 +74,7 @@ def test_suites_sharing_a_name_across_files_are_added_up(tmp_path: Path) -> None
            '<testsuite name="crm-unit"><testcase name="b"><failure/></testcase></testsuite>')
     result = junit.load(["r/*.xml"], tmp_path)
     assert result["crm-unit"] == SuiteResult("crm-unit", tests=2, failures=1, errors=0, skipped=0,
-                                             files=("r/shard1.xml", "r/shard2.xml"))
+                                             files=("r/shard1.xml", "r/shard2.xml"), failing=("b",))
 
 
 def test_a_suite_named_like_its_file_is_not_counted_twice(tmp_path: Path) -> None:
@@ -162,3 +164,11 @@ def test_a_file_past_the_size_bound_is_an_evidence_error(tmp_path: Path,
     with pytest.raises(EvidenceError) as info:
         junit.load(["big.xml"], tmp_path)
     assert str(info.value) == "big.xml: larger than 64 bytes, the bound for one JUnit file"
+
+
+def test_nesting_past_the_depth_bound_is_refused(tmp_path: Path) -> None:
+    depth = junit.MAX_DEPTH + 1
+    _write(tmp_path, "deep.xml", "<testsuite>" + "<p>" * depth + "</p>" * depth + "</testsuite>")
+    with pytest.raises(EvidenceError) as info:
+        junit.load(["deep.xml"], tmp_path)
+    assert str(info.value) == f"deep.xml:1: elements nested deeper than {junit.MAX_DEPTH} levels"
