@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from changegate import __version__
-from changegate.report import DECISION_FORMATS, IMPACT_FORMATS
+from changegate.report import COVERAGE_FORMATS, DECISION_FORMATS, IMPACT_FORMATS, OWNERS_FORMATS
 
 
 class _Group(click.Group):
@@ -155,6 +155,39 @@ def init(directory: Path, force: bool) -> None:
     from changegate.commands import init as command
 
     sys.exit(command.init(directory, force))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option("--changed-files", "changed_files", metavar="FILE",
+              help="File listing paths, one a line ('-' for stdin); added to the PATHs.")
+@click.option("--format", "fmt", type=click.Choice(list(OWNERS_FORMATS)), default="text", show_default=True,
+              help="Output format.")
+@click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml).")
+def owners(paths: tuple[str, ...], changed_files: str | None, fmt: str, config: str | None) -> None:
+    """Show which components, owner teams and GitHub identities claim each path, and which
+    pattern on which map line did."""
+    from changegate.commands import owners as command
+
+    sys.exit(command.owners(command.OwnersOptions(paths, changed_files, fmt, config)))
+
+
+@cli.group(name="map")
+def map_group() -> None:
+    """Work on the dependency map: how much of the repository it covers."""
+
+
+@map_group.command()
+@click.option("--format", "fmt", type=click.Choice(list(COVERAGE_FORMATS)), default="text", show_default=True,
+              help="Output format.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any finding list is non-empty.")
+@click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml).")
+def coverage(fmt: str, strict: bool, config: str | None) -> None:
+    """List what the map leaves uncovered: unclaimed tracked files, components claiming no
+    file, teams without identity, unserved value streams, unprovided or unconsumed interfaces."""
+    from changegate.commands import coverage as command
+
+    sys.exit(command.coverage(command.CoverageOptions(fmt, strict, config)))
 
 
 def main() -> None:

@@ -87,26 +87,37 @@ def _step(graph: networkx.DiGraph, source: str, target: str) -> str:
     return f"{source} consumes {via} of {target}"
 
 
-def _unused_value_streams(depmap: DepMap) -> list[Finding]:
+def unused_value_streams(depmap: DepMap) -> list[str]:
+    """Ids (sorted) of the value streams no component lists in `value_streams`."""
     carried = {vid for c in depmap.components.values() for vid in c.value_streams}
+    return [vid for vid in sorted(depmap.value_streams) if vid not in carried]
+
+
+def unconsumed_interfaces(depmap: DepMap) -> list[str]:
+    """Ids (sorted) of the interfaces no component other than their provider consumes."""
+    provider_of = providers(depmap)
+    consumed = {iid for cid, c in depmap.components.items() for iid in c.consumes
+                if provider_of.get(iid) != cid}
+    return [iid for iid in sorted(depmap.interfaces) if iid not in consumed]
+
+
+def _unused_value_streams(depmap: DepMap) -> list[Finding]:
     return [
         _finding("value-stream-unused",
                  f"value stream {vid} is carried by no component (no component lists it in "
                  "value_streams), so no change can affect it", depmap.value_streams[vid].loc)
-        for vid in sorted(depmap.value_streams) if vid not in carried
+        for vid in unused_value_streams(depmap)
     ]
 
 
 def _unconsumed_interfaces(depmap: DepMap) -> list[Finding]:
     provider_of = providers(depmap)
-    consumed = {iid for cid, c in depmap.components.items() for iid in c.consumes
-                if provider_of.get(iid) != cid}
     return [
         _finding("interface-unconsumed",
                  f"interface {iid} (provided by {provider_of.get(iid) or 'no component'}) is "
                  "consumed by no other component, so changing it reaches no one through it",
                  depmap.interfaces[iid].loc)
-        for iid in sorted(depmap.interfaces) if iid not in consumed
+        for iid in unconsumed_interfaces(depmap)
     ]
 
 

@@ -322,8 +322,20 @@ class PathIndex:
 
     def match(self, path: str) -> tuple[str, ...]:
         """The owner ids (sorted) whose pattern lists claim `path`."""
-        path = normalize_path(path)
-        decided: dict[str, tuple[int, bool]] = {}
+        decided = self._decide(normalize_path(path))
+        return tuple(sorted(owner for owner, (_, include, _) in decided.items() if include))
+
+    def claims(self, path: str) -> dict[str, tuple[int, str]]:
+        """Owner id (sorted) -> (position, pattern) of the pattern that claims `path` for it:
+        the last of the owner's patterns that matches, when it is not a negation (`match`'s
+        answer, with the reason; `changegate owners` shows it like `git check-ignore -v`)."""
+        decided = self._decide(normalize_path(path))
+        return {owner: (position, pattern) for owner, (position, include, pattern) in sorted(decided.items())
+                if include}
+
+    def _decide(self, path: str) -> dict[str, tuple[int, bool, str]]:
+        """Owner id -> (position, include, pattern) of its last pattern matching `path`."""
+        decided: dict[str, tuple[int, bool, str]] = {}
         for bucket in self._buckets(path):
             for owner, position, how, size, text, pattern, include in bucket:
                 best = decided.get(owner)
@@ -345,5 +357,5 @@ class PathIndex:
                     regex, include = _compile(pattern)
                     if regex is None or regex.search(path) is None:
                         continue
-                decided[owner] = (position, include)
-        return tuple(sorted(owner for owner, (_, include) in decided.items() if include))
+                decided[owner] = (position, include, pattern)
+        return decided

@@ -1,25 +1,27 @@
 """Reporters: each renders a `Decision` (or an impact alone) as text; none re-evaluates policy.
 
-The one registry of output formats. `DECISION_FORMATS` (for `check`) and `IMPACT_FORMATS`
-(for `impact`) map each format's name to "module:function", imported only when that format
+The one registry of output formats. `DECISION_FORMATS` (for `check`), `IMPACT_FORMATS`
+(for `impact`), `OWNERS_FORMATS` (for `owners`) and `COVERAGE_FORMATS` (for `map coverage`)
+map each format's name to "module:function", imported only when that format
 is used: markdown's Jinja2 costs ~30 ms that `--format json` should not pay, and the CLI
 imports this module at start-up to build its `--format` choices from the keys.
 
 Every decision reporter is called as `function(decision, template=...)` (the options any
 format may use; only markdown has a template), every impact reporter as
-`function(impact, depmap)`. Both return the whole text, ending with a line break.
+`function(impact, depmap)`, an owners reporter as `function(files)` and a coverage
+reporter as `function(coverage)`. All return the whole text, ending with a line break.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from changegate.model import Decision, DepMap, Impact
+    from changegate.model import Coverage, Decision, DepMap, Impact, PathOwners
 
 DECISION_FORMATS: dict[str, str] = {
     "text": "changegate.report.text:render",
@@ -31,6 +33,14 @@ IMPACT_FORMATS: dict[str, str] = {
     "json": "changegate.report.json_report:render_impact",
     "mermaid": "changegate.report.diagrams:render_mermaid",
     "dot": "changegate.report.diagrams:render_dot",
+}
+OWNERS_FORMATS: dict[str, str] = {
+    "text": "changegate.report.ownership:render_owners_text",
+    "json": "changegate.report.ownership:render_owners_json",
+}
+COVERAGE_FORMATS: dict[str, str] = {
+    "text": "changegate.report.ownership:render_coverage_text",
+    "json": "changegate.report.ownership:render_coverage_json",
 }
 
 
@@ -71,3 +81,15 @@ def render_impact(fmt: str, impact: Impact, depmap: DepMap) -> str:
     UnknownFormatError."""
     reporter: ImpactReporter = _function(IMPACT_FORMATS, fmt, "impact")
     return reporter(impact, depmap)
+
+
+def render_owners(fmt: str, files: tuple[PathOwners, ...]) -> str:
+    """Who claims each path (`changegate owners`) in format `fmt`."""
+    reporter: Callable[[tuple[PathOwners, ...]], str] = _function(OWNERS_FORMATS, fmt, "owners")
+    return reporter(files)
+
+
+def render_coverage(fmt: str, coverage: Coverage) -> str:
+    """What the map leaves uncovered (`changegate map coverage`) in format `fmt`."""
+    reporter: Callable[[Coverage], str] = _function(COVERAGE_FORMATS, fmt, "coverage")
+    return reporter(coverage)

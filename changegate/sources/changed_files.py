@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from changegate.errors import EvidenceError
@@ -24,9 +25,14 @@ def parse(data: bytes, source: str) -> tuple[str, ...]:
         line = data[: exc.start].count(b"\n") + 1
         raise EvidenceError("not UTF-8 text: a changed-files list is text, one path a line",
                             source, line) from exc
+    return normalize(raw[:-1] if raw.endswith("\r") else raw for raw in text.split("\n"))
+
+
+def normalize(raw: Iterable[str]) -> tuple[str, ...]:
+    """Paths as every changed-files list gives them: a leading "./" removed, blank ones
+    skipped; sorted and deduplicated (also for paths given on the command line)."""
     paths: set[str] = set()
-    for raw in text.split("\n"):
-        path = raw[:-1] if raw.endswith("\r") else raw
+    for path in raw:
         while path.startswith("./"):
             path = path[2:]
         if path.strip():

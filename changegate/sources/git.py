@@ -129,6 +129,15 @@ def working_tree_changes(repo: Path) -> dict[str, str]:
     return dict(sorted(result.items()))
 
 
+def tracked_files(repo: Path) -> list[str]:
+    """The files git tracks in `repo` (its index, as `git ls-files`), sorted."""
+    _check_repo(repo)
+    proc = _run(repo, ["ls-files", "-z", "--cached", "--full-name"])
+    if proc.returncode != 0:
+        raise GitError(f"git ls-files failed (git: {_stderr(proc)})", str(repo))
+    return sorted(set(_split_z(proc.stdout)))
+
+
 def show(repo: Path, rev: str, path: str) -> bytes | None:
     """The contents of `path` at `rev`, or None when it does not exist there (or is not a file)."""
     sha = resolve(repo, rev)

@@ -238,3 +238,17 @@ def test_index_gives_exactly_the_naive_scan_answers_on_random_patterns() -> None
     for path in paths:
         expected = tuple(sorted(o for o, spec in specs.items() if spec.match_file(path)))
         assert index.match(path) == expected, path
+    for path in paths[:300]:  # `claims` gives the same owners, each with its last matching pattern
+        claims = index.claims(path)
+        assert tuple(claims) == index.match(path), path
+        for owner, (position, pattern) in claims.items():
+            assert owners[owner][position] == pattern
+            assert not any(matches_any([later], path) for later in owners[owner][position + 1:]
+                           if not later.startswith("!")), (path, owner)
+
+
+def test_claims_name_the_last_matching_pattern_and_skip_a_negated_owner() -> None:
+    index = PathIndex({"a": ["src/**", "*.py"], "b": ["src/**", "!src/app/**"]})
+    assert index.claims("src/app/x.py") == {"a": (1, "*.py")}
+    assert index.claims("./src/lib/x.txt") == {"a": (0, "src/**"), "b": (0, "src/**")}
+    assert index.claims("other") == {}
