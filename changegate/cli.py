@@ -157,6 +157,26 @@ def init(directory: Path, force: bool) -> None:
     sys.exit(command.init(directory, force))
 
 
+@cli.group("map")
+def map_group() -> None:
+    """Build the dependency map from what a team already has."""
+
+
+@map_group.group("import")
+def map_import() -> None:
+    """Import a map from another source of ownership."""
+
+
+@map_import.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--output", "-o", metavar="FILE", help="Write the map to FILE instead of stdout.")
+def backstage(paths: tuple[str, ...], output: str | None) -> None:
+    """Backstage catalog entity files, or directories of them, as a map file."""
+    from changegate.commands.map_import import import_backstage
+
+    sys.exit(import_backstage(list(paths), output))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="changegate")
