@@ -207,7 +207,7 @@ def translate(catalog: Catalog) -> tuple[dict[str, Any], list[Note]]:
     data = {"version": 1, "teams": teams, "value_streams": streams, "components": components,
             "interfaces": interfaces}
     return {key: dict(sorted(v.items())) if isinstance(v, dict) else v for key, v in data.items()
-            if v}, t.notes
+            if v}, sorted(t.notes, key=lambda n: (n.file, n.line))
 
 
 def providers_entities(t: _Translation, providers: dict[Key, Entity]) -> list[Entity]:

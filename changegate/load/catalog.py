@@ -110,7 +110,7 @@ def read_catalog(paths: list[str]) -> Catalog:
 
 
 def _walk(directory: Path) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for here, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(here) / f for f in sorted(files) if f.endswith(CATALOG_SUFFIXES))
