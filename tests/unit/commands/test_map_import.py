@@ -68,3 +68,18 @@ def test_backstages_example_catalog(tmp_path: Path) -> None:
     assert "System podcast: spec.owner 'user:team-b' does not resolve" in stderr
     assert "API spotify: no Component provides it" in stderr
     assert _import(tmp_path, REFERENCE)[0] == text
+
+
+def test_hand_edits_live_in_another_file_of_the_map_directory(tmp_path: Path) -> None:
+    (tmp_path / ".changegate" / "map").mkdir(parents=True)
+    (tmp_path / ".changegate" / "config.yaml").write_text("map: .changegate/map/\n")
+    local = tmp_path / ".changegate" / "map" / "local.yaml"
+    local.write_text("teams:\n  sre: {members: [sam]}\ncomponents:\n  edge:\n    owners: [sre]\n"
+                     "    paths: [edge/]\n    depends_on: [checkout]\n    consumes: [checkout-api]\n")
+    source = catalog(tmp_path)
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["map", "import", "backstage", str(source),
+                                          "-o", str(tmp_path / ".changegate" / "map" / "backstage.yaml")])
+        assert result.exit_code == 0
+        assert validate_paths(tmp_path, []) == []
+    assert "edge" in local.read_text()
