@@ -174,7 +174,7 @@ def owners(paths: tuple[str, ...], changed_files: str | None, fmt: str, config: 
 
 @cli.group(name="map")
 def map_group() -> None:
-    """Work on the dependency map: how much of the repository it covers."""
+    """Work on the dependency map: import it from what a team already has, measure its coverage."""
 
 
 @map_group.command()
@@ -188,6 +188,21 @@ def coverage(fmt: str, strict: bool, config: str | None) -> None:
     from changegate.commands import coverage as command
 
     sys.exit(command.coverage(command.CoverageOptions(fmt, strict, config)))
+
+
+@map_group.group("import")
+def map_import() -> None:
+    """Import a map from another source of ownership."""
+
+
+@map_import.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--output", "-o", metavar="FILE", help="Write the map to FILE instead of stdout.")
+def backstage(paths: tuple[str, ...], output: str | None) -> None:
+    """Backstage catalog entity files, or directories of them, as a map file."""
+    from changegate.commands.map_import import import_backstage
+
+    sys.exit(import_backstage(list(paths), output))
 
 
 def main() -> None:

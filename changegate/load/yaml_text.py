@@ -230,3 +230,18 @@ def load_yaml(text: str, file: str) -> tuple[Any, Lines]:
     if not lines:
         lines[()] = 1
     return root, Lines(lines)
+
+
+def load_yaml_documents(text: str, file: str) -> list[tuple[Any, Lines]]:
+    """Parse a multi-document YAML stream safely: each document through `load_yaml`, with
+    its bounds and checks, and the line numbers of the whole stream. Raises YamlError."""
+    limits.check_size(text, file)
+    starts = [event.start_mark.line for event in _events(text, file)
+              if isinstance(event, yaml.DocumentStartEvent)]
+    rows = text.splitlines(keepends=True)
+    documents = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(rows)
+        # Blank lines in front keep the stream's line numbers in every message.
+        documents.append(load_yaml("\n" * start + "".join(rows[start:end]), file))
+    return documents
