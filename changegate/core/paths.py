@@ -39,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 
+from changegate.core.wildmatch import git_text, odd_double_star, pattern_regex, trim
 from changegate.errors import InputError
 
 _GLOB = re.compile(r"[*?\[\]\\]")
@@ -56,25 +57,14 @@ def normalize_path(path: str) -> str:
     return path
 
 
-def _compile_raw(pattern: str) -> tuple[str | None, bool | None]:
-    """pathspec's (regex text, include) for one pattern; ValueError when it is invalid."""
-    try:  # lazy: pathspec costs ~20 ms to import, and most commands match few patterns
-        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as Pattern
-    except ImportError:  # pragma: no cover - pathspec 0.12
-        from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef, unused-ignore]
-            GitWildMatchPattern as Pattern,
-        )
-    return Pattern.pattern_to_regex(pattern)  # type: ignore[no-any-return]
-
-
 @lru_cache(maxsize=65536)
 def _compile(pattern: str) -> _Compiled:
-    """Translate one gitwildmatch pattern with pathspec; raise InputError when invalid."""
+    """git's meaning of one pattern (`wildmatch`); raise InputError when it is rejected."""
     try:
-        regex, include = _compile_raw(pattern)
-    except ValueError as exc:  # pathspec's GitIgnorePatternError is a ValueError
+        regex, include = pattern_regex(git_text(pattern))
+    except ValueError as exc:
         raise InputError(f"invalid path pattern {pattern!r}: {exc}") from None
-    if regex is None or include is None:  # blank, comment, "/", bad range: matches nothing
+    if regex is None:  # blank, comment, "/": matches nothing
         return (None, True)
     return (re.compile(regex), include)
 
@@ -91,7 +81,7 @@ def pattern_error(pattern: str) -> str | None:
 def matches_any(patterns: Sequence[str], path: str) -> bool:
     """Whether `path` matches the pattern list: the last pattern matching it is not a
     negation (so ``["docs/**", "!docs/internal/**"]`` works as in .gitignore)."""
-    path = normalize_path(path)
+    path = git_text(normalize_path(path))
     for pattern in reversed(patterns):
         regex, include = _compile(pattern)
         if regex is not None and regex.search(path) is not None:
@@ -116,7 +106,7 @@ def _body(pattern: str) -> tuple[str, bool, bool] | None:
     """The pattern text pathspec translates (trailing blanks, ``!`` and a leading ``/``
     removed), whether it includes and whether it had that ``/``; None for a blank line,
     comment or lone ``/``."""
-    text = pattern if pattern.endswith("\\ ") else pattern.rstrip()
+    text = trim(pattern)
     if not text or text[0] == "#" or text == "/":
         return None
     include = text[0] != "!"
@@ -169,6 +159,8 @@ def _shape(pattern: str) -> Shape | None:
         # One segment (optionally with a trailing slash) matches at any depth.
         slash = text.find("/")
         anchored = 0 <= slash < len(text) - 1
+    if anchored and odd_double_star(text):  # "ab**/c" also matches "abc": no anchor holds
+        return ([], REGEX, pattern, include)
     glob = _GLOB.search(text)
     if glob is None:  # a literal path or name: nothing is more selective
         literal = text.rstrip("/")
@@ -237,10 +229,10 @@ def _tail(tail: str) -> re.Pattern[str] | None:
     serves every prefix with that tail. None when pathspec rejects it or it is not of that
     form (the caller then uses the whole pattern's regex)."""
     try:
-        regex, include = _compile_raw("X" + tail)
+        regex, _ = pattern_regex("X" + tail)
     except ValueError:
         return None
-    if regex is None or include is None or not regex.startswith("^X"):
+    if regex is None or not regex.startswith("^X"):
         return None
     return re.compile(regex[2:])
 
@@ -264,7 +256,7 @@ class PathIndex:
         self._build(owners, order)
 
     def _build(self, owners: Mapping[str, Sequence[str]], order: list[str]) -> None:
-        shapes = {pattern: _shape(pattern) for owner in order for pattern in owners[owner]}
+        shapes = {pattern: _shape(git_text(pattern)) for owner in order for pattern in owners[owner]}
         popularity = Counter(chain.from_iterable(shape[0] for shape in shapes.values() if shape))
         count = popularity.__getitem__
         tables = (self._by_prefix, self._by_name, self._by_ext)
@@ -322,7 +314,7 @@ class PathIndex:
 
     def match(self, path: str) -> tuple[str, ...]:
         """The owner ids (sorted) whose pattern lists claim `path`."""
-        path = normalize_path(path)
+        path = git_text(normalize_path(path))
         decided: dict[str, tuple[int, bool]] = {}
         for bucket in self._buckets(path):
             for owner, position, how, size, text, pattern, include in bucket:
