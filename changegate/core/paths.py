@@ -1,9 +1,9 @@
-"""Path matching with .gitignore / CODEOWNERS (gitwildmatch) semantics, indexed for speed.
+"""Path matching with .gitignore semantics (as git itself matches), indexed for speed.
 
 Each owner (a component, an interface, …) has an ordered list of patterns. A file belongs
 to an owner when the *last* of that owner's patterns that matches the file is not a
-negation (``!x``). The glob semantics are pathspec's (each pattern is translated to a
-regular expression by ``pathspec``); this module only decides which patterns to try.
+negation (``!x``). What one pattern means is `wildmatch`'s (git's rules, translated to a
+regular expression); this module only decides which patterns to try.
 
 `PathIndex` avoids the linear scan "every file against every pattern": it files each
 pattern, once, under one literal anchor it has —
@@ -23,12 +23,14 @@ matching patterns and the answers are exactly those of a full scan. Regexes are 
 lazily, the first time a file selects them, so building the index is cheap; the commonest
 shapes (``a/b``, ``a/b/``, ``a/b/**``, ``name``, ``*.ext``, ``**/*.ext``) need no regex at
 all once their anchor selected the file. A pattern filed under its literal prefix ``P``
-runs only the regex of what follows ``P`` (pathspec's regex for ``X<tail>`` minus ``^X``),
+runs only the regex of what follows ``P`` (the regex for ``X<tail>`` minus ``^X``),
 from the end of ``P``: ``a/*.py`` and ``b/c/*.py`` share one compiled regex, so 40,000
 patterns of a few shapes compile a handful of regexes, not 40,000.
 
-A pattern pathspec rejects (``!`` alone, a trailing backslash) raises InputError when first
-used; loaders should check each pattern with `pattern_error` to report its file and line.
+A pattern `wildmatch` rejects (one git would never match: ``!`` alone, a trailing
+backslash, an unclosed ``[``, an unknown ``[:class:]``) raises InputError when first used;
+loaders check each pattern with `pattern_error` to report its file and line. Paths and
+patterns are compared as git compares them, byte for byte (`git_text`).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ _Compiled = tuple["re.Pattern[str] | None", bool]
 
 
 def normalize_path(path: str) -> str:
-    """A repository-relative POSIX path as pathspec sees it (no leading ``/`` or ``./``)."""
+    """A repository-relative POSIX path (no leading ``/`` or ``./``)."""
     if path.startswith("/"):
         return path[1:]
     if path.startswith("./"):
@@ -70,7 +72,7 @@ def _compile(pattern: str) -> _Compiled:
 
 
 def pattern_error(pattern: str) -> str | None:
-    """Why `pattern` is not a valid gitwildmatch pattern, or None when it is (for loaders)."""
+    """Why `pattern` is not a pattern git can match, or None when it is (for loaders)."""
     try:
         _compile(pattern)
     except InputError as exc:
@@ -103,7 +105,7 @@ Shape = tuple[list[Anchor], int, str, bool]
 
 
 def _body(pattern: str) -> tuple[str, bool, bool] | None:
-    """The pattern text pathspec translates (trailing blanks, ``!`` and a leading ``/``
+    """The pattern text git matches (trailing spaces, ``!`` and a leading ``/``
     removed), whether it includes and whether it had that ``/``; None for a blank line,
     comment or lone ``/``."""
     text = trim(pattern)
@@ -121,7 +123,7 @@ def _after_prefix(prefix: str, tail: str, pattern: str) -> tuple[int, str]:
     """How a pattern ``prefix + tail`` decides a path that starts with `prefix`."""
     if not tail:  # "a/b": the path or anything under it
         return (ALWAYS, "")
-    if "//" in prefix or prefix[:1] == "/":  # an empty directory name: leave it to pathspec
+    if "//" in prefix or prefix[:1] == "/":  # an empty directory name: leave it to the regex
         return (REGEX, pattern)
     if tail == "/" or tail == "/**":  # "a/b/", "a/b/**": anything under it
         return (LONGER, "")
@@ -132,8 +134,8 @@ def _shape(pattern: str) -> Shape | None:
     """Every literal anchor of `pattern`, each a necessary condition for a match:
     (PREFIX, leading literal directories) for an anchored pattern, (NAME, segment) for each
     other fully literal segment, (EXT, extension) for each segment ending in a literal
-    extension; and how the pattern decides under its first anchor. Mirrors pathspec's
-    normalisation; a segment with any glob syntax or escape counts as non-literal, which
+    extension; and how the pattern decides under its first anchor. Mirrors git's
+    normalisation (`wildmatch.pattern_regex`); a segment with any glob syntax or escape counts as non-literal, which
     only ever makes the anchors fewer, never wrong."""
     if pattern[:1] not in ("!", "/", "#", "") and not pattern[-1].isspace():
         # Fast paths for the commonest shapes, "a/b/**" and "a/b/*.ext".
@@ -225,8 +227,8 @@ def _rest_shape(rest: str) -> tuple[tuple[Anchor, ...], int, str]:
 @lru_cache(maxsize=4096)
 def _tail(tail: str) -> re.Pattern[str] | None:
     """The regex for what follows a literal prefix ``P`` in a pattern ``P<tail>``, to run
-    from the end of ``P``: pathspec's regex for ``X<tail>`` without its ``^X``, so one regex
-    serves every prefix with that tail. None when pathspec rejects it or it is not of that
+    from the end of ``P``: the regex for ``X<tail>`` without its ``^X``, so one regex
+    serves every prefix with that tail. None when it is rejected or it is not of that
     form (the caller then uses the whole pattern's regex)."""
     try:
         regex, _ = pattern_regex("X" + tail)
@@ -243,7 +245,7 @@ _Entry = tuple[str, int, int, int, str, str, bool]
 
 
 class PathIndex:
-    """Owner id -> gitwildmatch patterns, indexed once; `match` answers which owners
+    """Owner id -> .gitignore patterns, indexed once; `match` answers which owners
     claim a path, exactly as a full per-owner last-match-wins scan would."""
 
     def __init__(self, owners: Mapping[str, Sequence[str]]) -> None:
