@@ -1,9 +1,9 @@
-"""Path matching with .gitignore / CODEOWNERS (gitwildmatch) semantics, indexed for speed.
+"""Path matching with .gitignore semantics (as git itself matches), indexed for speed.
 
 Each owner (a component, an interface, …) has an ordered list of patterns. A file belongs
 to an owner when the *last* of that owner's patterns that matches the file is not a
-negation (``!x``). The glob semantics are pathspec's (each pattern is translated to a
-regular expression by ``pathspec``); this module only decides which patterns to try.
+negation (``!x``). What one pattern means is `wildmatch`'s (git's rules, translated to a
+regular expression); this module only decides which patterns to try.
 
 `PathIndex` avoids the linear scan "every file against every pattern": it files each
 pattern, once, under one literal anchor it has —
@@ -23,12 +23,14 @@ matching patterns and the answers are exactly those of a full scan. Regexes are 
 lazily, the first time a file selects them, so building the index is cheap; the commonest
 shapes (``a/b``, ``a/b/``, ``a/b/**``, ``name``, ``*.ext``, ``**/*.ext``) need no regex at
 all once their anchor selected the file. A pattern filed under its literal prefix ``P``
-runs only the regex of what follows ``P`` (pathspec's regex for ``X<tail>`` minus ``^X``),
+runs only the regex of what follows ``P`` (the regex for ``X<tail>`` minus ``^X``),
 from the end of ``P``: ``a/*.py`` and ``b/c/*.py`` share one compiled regex, so 40,000
 patterns of a few shapes compile a handful of regexes, not 40,000.
 
-A pattern pathspec rejects (``!`` alone, a trailing backslash) raises InputError when first
-used; loaders should check each pattern with `pattern_error` to report its file and line.
+A pattern `wildmatch` rejects (one git would never match: ``!`` alone, a trailing
+backslash, an unclosed ``[``, an unknown ``[:class:]``) raises InputError when first used;
+loaders check each pattern with `pattern_error` to report its file and line. Paths and
+patterns are compared as git compares them, byte for byte (`git_text`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 
+from changegate.core.wildmatch import git_text, odd_double_star, pattern_regex, trim
 from changegate.errors import InputError
 
 _GLOB = re.compile(r"[*?\[\]\\]")
@@ -48,7 +51,7 @@ _Compiled = tuple["re.Pattern[str] | None", bool]
 
 
 def normalize_path(path: str) -> str:
-    """A repository-relative POSIX path as pathspec sees it (no leading ``/`` or ``./``)."""
+    """A repository-relative POSIX path (no leading ``/`` or ``./``)."""
     if path.startswith("/"):
         return path[1:]
     if path.startswith("./"):
@@ -56,31 +59,20 @@ def normalize_path(path: str) -> str:
     return path
 
 
-def _compile_raw(pattern: str) -> tuple[str | None, bool | None]:
-    """pathspec's (regex text, include) for one pattern; ValueError when it is invalid."""
-    try:  # lazy: pathspec costs ~20 ms to import, and most commands match few patterns
-        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as Pattern
-    except ImportError:  # pragma: no cover - pathspec 0.12
-        from pathspec.patterns.gitwildmatch import (  # type: ignore[no-redef, unused-ignore]
-            GitWildMatchPattern as Pattern,
-        )
-    return Pattern.pattern_to_regex(pattern)  # type: ignore[no-any-return]
-
-
 @lru_cache(maxsize=65536)
 def _compile(pattern: str) -> _Compiled:
-    """Translate one gitwildmatch pattern with pathspec; raise InputError when invalid."""
+    """git's meaning of one pattern (`wildmatch`); raise InputError when it is rejected."""
     try:
-        regex, include = _compile_raw(pattern)
-    except ValueError as exc:  # pathspec's GitIgnorePatternError is a ValueError
+        regex, include = pattern_regex(git_text(pattern))
+    except ValueError as exc:
         raise InputError(f"invalid path pattern {pattern!r}: {exc}") from None
-    if regex is None or include is None:  # blank, comment, "/", bad range: matches nothing
+    if regex is None:  # blank, comment, "/": matches nothing
         return (None, True)
     return (re.compile(regex), include)
 
 
 def pattern_error(pattern: str) -> str | None:
-    """Why `pattern` is not a valid gitwildmatch pattern, or None when it is (for loaders)."""
+    """Why `pattern` is not a pattern git can match, or None when it is (for loaders)."""
     try:
         _compile(pattern)
     except InputError as exc:
@@ -91,7 +83,7 @@ def pattern_error(pattern: str) -> str | None:
 def matches_any(patterns: Sequence[str], path: str) -> bool:
     """Whether `path` matches the pattern list: the last pattern matching it is not a
     negation (so ``["docs/**", "!docs/internal/**"]`` works as in .gitignore)."""
-    path = normalize_path(path)
+    path = git_text(normalize_path(path))
     for pattern in reversed(patterns):
         regex, include = _compile(pattern)
         if regex is not None and regex.search(path) is not None:
@@ -113,10 +105,10 @@ Shape = tuple[list[Anchor], int, str, bool]
 
 
 def _body(pattern: str) -> tuple[str, bool, bool] | None:
-    """The pattern text pathspec translates (trailing blanks, ``!`` and a leading ``/``
+    """The pattern text git matches (trailing spaces, ``!`` and a leading ``/``
     removed), whether it includes and whether it had that ``/``; None for a blank line,
     comment or lone ``/``."""
-    text = pattern if pattern.endswith("\\ ") else pattern.rstrip()
+    text = trim(pattern)
     if not text or text[0] == "#" or text == "/":
         return None
     include = text[0] != "!"
@@ -131,7 +123,7 @@ def _after_prefix(prefix: str, tail: str, pattern: str) -> tuple[int, str]:
     """How a pattern ``prefix + tail`` decides a path that starts with `prefix`."""
     if not tail:  # "a/b": the path or anything under it
         return (ALWAYS, "")
-    if "//" in prefix or prefix[:1] == "/":  # an empty directory name: leave it to pathspec
+    if "//" in prefix or prefix[:1] == "/":  # an empty directory name: leave it to the regex
         return (REGEX, pattern)
     if tail == "/" or tail == "/**":  # "a/b/", "a/b/**": anything under it
         return (LONGER, "")
@@ -142,8 +134,8 @@ def _shape(pattern: str) -> Shape | None:
     """Every literal anchor of `pattern`, each a necessary condition for a match:
     (PREFIX, leading literal directories) for an anchored pattern, (NAME, segment) for each
     other fully literal segment, (EXT, extension) for each segment ending in a literal
-    extension; and how the pattern decides under its first anchor. Mirrors pathspec's
-    normalisation; a segment with any glob syntax or escape counts as non-literal, which
+    extension; and how the pattern decides under its first anchor. Mirrors git's
+    normalisation (`wildmatch.pattern_regex`); a segment with any glob syntax or escape counts as non-literal, which
     only ever makes the anchors fewer, never wrong."""
     if pattern[:1] not in ("!", "/", "#", "") and not pattern[-1].isspace():
         # Fast paths for the commonest shapes, "a/b/**" and "a/b/*.ext".
@@ -169,6 +161,8 @@ def _shape(pattern: str) -> Shape | None:
         # One segment (optionally with a trailing slash) matches at any depth.
         slash = text.find("/")
         anchored = 0 <= slash < len(text) - 1
+    if anchored and odd_double_star(text):  # "ab**/c" also matches "abc": no anchor holds
+        return ([], REGEX, pattern, include)
     glob = _GLOB.search(text)
     if glob is None:  # a literal path or name: nothing is more selective
         literal = text.rstrip("/")
@@ -233,14 +227,14 @@ def _rest_shape(rest: str) -> tuple[tuple[Anchor, ...], int, str]:
 @lru_cache(maxsize=4096)
 def _tail(tail: str) -> re.Pattern[str] | None:
     """The regex for what follows a literal prefix ``P`` in a pattern ``P<tail>``, to run
-    from the end of ``P``: pathspec's regex for ``X<tail>`` without its ``^X``, so one regex
-    serves every prefix with that tail. None when pathspec rejects it or it is not of that
+    from the end of ``P``: the regex for ``X<tail>`` without its ``^X``, so one regex
+    serves every prefix with that tail. None when it is rejected or it is not of that
     form (the caller then uses the whole pattern's regex)."""
     try:
-        regex, include = _compile_raw("X" + tail)
+        regex, _ = pattern_regex("X" + tail)
     except ValueError:
         return None
-    if regex is None or include is None or not regex.startswith("^X"):
+    if regex is None or not regex.startswith("^X"):
         return None
     return re.compile(regex[2:])
 
@@ -251,7 +245,7 @@ _Entry = tuple[str, int, int, int, str, str, bool]
 
 
 class PathIndex:
-    """Owner id -> gitwildmatch patterns, indexed once; `match` answers which owners
+    """Owner id -> .gitignore patterns, indexed once; `match` answers which owners
     claim a path, exactly as a full per-owner last-match-wins scan would."""
 
     def __init__(self, owners: Mapping[str, Sequence[str]]) -> None:
@@ -264,7 +258,7 @@ class PathIndex:
         self._build(owners, order)
 
     def _build(self, owners: Mapping[str, Sequence[str]], order: list[str]) -> None:
-        shapes = {pattern: _shape(pattern) for owner in order for pattern in owners[owner]}
+        shapes = {pattern: _shape(git_text(pattern)) for owner in order for pattern in owners[owner]}
         popularity = Counter(chain.from_iterable(shape[0] for shape in shapes.values() if shape))
         count = popularity.__getitem__
         tables = (self._by_prefix, self._by_name, self._by_ext)
@@ -322,14 +316,14 @@ class PathIndex:
 
     def match(self, path: str) -> tuple[str, ...]:
         """The owner ids (sorted) whose pattern lists claim `path`."""
-        decided = self._decide(normalize_path(path))
+        decided = self._decide(git_text(normalize_path(path)))
         return tuple(sorted(owner for owner, (_, include, _) in decided.items() if include))
 
     def claims(self, path: str) -> dict[str, tuple[int, str]]:
         """Owner id (sorted) -> (position, pattern) of the pattern that claims `path` for it:
         the last of the owner's patterns that matches, when it is not a negation (`match`'s
         answer, with the reason; `changegate owners` shows it like `git check-ignore -v`)."""
-        decided = self._decide(normalize_path(path))
+        decided = self._decide(git_text(normalize_path(path)))
         return {owner: (position, pattern) for owner, (position, include, pattern) in sorted(decided.items())
                 if include}
 

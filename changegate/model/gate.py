@@ -134,7 +134,7 @@ class Component:
 
     id: str
     owners: tuple[str, ...]  # team ids
-    paths: tuple[str, ...]  # gitwildmatch patterns, "!x" negates
+    paths: tuple[str, ...]  # .gitignore patterns, "!x" negates
     name: str | None = None
     value_streams: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
