@@ -74,6 +74,15 @@ def _flow(items: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
+def _owner_line(owners: list[str]) -> str:
+    """The `owner:` line: the first owner team of the touched components, else a login to fill
+    (quoted: a plain YAML value cannot start with '@')."""
+    if not owners:
+        return 'owner: "@your-login"  # TODO: your GitHub login, or a team id of the map'
+    others = f"              # other owners of touched components: {', '.join(owners[1:])}"
+    return f"owner: {owners[0]}" + (others if len(owners) > 1 else "")
+
+
 def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: models.DepMap) -> str:
     """A manifest pre-filled from the impact of the current diff, with TODOs to complete."""
     touched = impact.touched_components
@@ -95,8 +104,7 @@ def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: m
         "version: 1",
         f"title: {_q(title)}",
         f"type: {change_type}                # standard | normal | emergency",
-        f"owner: {owners[0] if owners else '@your-login'}"
-        + ("" if len(owners) <= 1 else f"              # other owners of touched components: {', '.join(owners[1:])}"),
+        _owner_line(owners),
         f'summary: "{models.PLACEHOLDER_PREFIX} what changes and why"',
         f"components: {_flow(touched)}",
     ]

@@ -260,6 +260,15 @@ def test_new_with_title_and_type_to_stdout(mini: GitRepo) -> None:
     assert not (mini.root / ".changegate" / "changes").exists()
 
 
+def test_new_without_touched_components_writes_valid_yaml_with_an_owner_to_fill(mini: GitRepo) -> None:
+    mini.write("docs/notes.txt", "unmapped\n")
+    result = run("new", "--title", "Notes", "--output", "-")
+    assert result.exit_code == 0, result.stderr
+    manifest = yaml.safe_load(result.stdout)
+    assert manifest["owner"] == "@your-login"
+    assert "owner: \"@your-login\"  # TODO: your GitHub login, or a team id of the map" in result.stdout
+
+
 def test_new_refuses_to_overwrite_an_existing_manifest(mini: GitRepo) -> None:
     _change_crm_api(mini)
     assert run("new", "--title", "CRM upgrade").exit_code == 0
