@@ -269,6 +269,31 @@ def test_new_without_touched_components_writes_valid_yaml_with_an_owner_to_fill(
     assert "owner: \"@your-login\"  # TODO: your GitHub login, or a team id of the map" in result.stdout
 
 
+def test_new_after_a_commit_scaffolds_the_branch_against_the_default_branch(mini: GitRepo) -> None:
+    _change_crm_api(mini)
+    mini.commit("crm api")
+    result = run("new", "--title", "CRM upgrade", "--output", "-")
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["components"] == ["crm"]
+    assert result.stderr == ("changegate: no uncommitted changes: scaffolding the commits since the merge "
+                             "base with main (give --base to choose another base)\n")
+
+
+def test_new_with_no_change_at_all_says_so_instead_of_writing_an_empty_manifest(mini: GitRepo) -> None:
+    mini.git("checkout", "-q", "main")
+    result = run("new", "--title", "Nothing")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "changegate: error: command line: no changed files: the working tree has no uncommitted "
+        "changes and HEAD has no commits since main; commit your change on a branch, or give "
+        "--base REF (or --changed-files FILE)\n")
+    assert not (mini.root / ".changegate" / "changes").exists()
+    same = run("new", "--title", "Nothing", "--base", "main")
+    assert same.exit_code == 2
+    assert same.stderr == ("changegate: error: command line: no changed files in the change given: "
+                           "nothing to scaffold\n")
+
+
 def test_new_refuses_to_overwrite_an_existing_manifest(mini: GitRepo) -> None:
     _change_crm_api(mini)
     assert run("new", "--title", "CRM upgrade").exit_code == 0
