@@ -36,11 +36,12 @@ class LocalSource:
     """The change as the command line describes it, in the repository at `options.root`."""
 
     def __init__(self, options: DiffOptions, *, approvals: str | None = None, junit: tuple[str, ...] = (),
-                 with_policies: bool = True) -> None:
+                 with_policies: bool = True, manifests: tuple[str, ...] = ()) -> None:
         self.options = options
         self.approvals = approvals
         self.junit = junit
         self.with_policies = with_policies
+        self.manifests = manifests  # given with --manifest
 
     def load_gate(self) -> GateFiles:
         """Config, map and (unless not wanted) policies from the working tree."""
@@ -58,7 +59,23 @@ class LocalSource:
 
         found = approvals.load(Path(self.approvals)) if self.approvals else models.Approvals()
         suites = junit.load((*gate.config.junit, *self.junit), self.options.root, dict(gate.config.suites))
-        return SourceEvidence(found, suites)
+        unseen = () if self.manifests else uncommitted_manifests(self.options.root, gate.config, change)
+        return SourceEvidence(found, suites, findings=unseen)
+
+
+def uncommitted_manifests(root: Path, config: models.Config, change: Change) -> tuple[models.Finding, ...]:
+    """When a change from git has no manifest: a warning for each manifest the working tree
+    has but no commit of the change does (written by `changegate new`, not yet committed)."""
+    from changegate.sources import git
+
+    if change.base is None or change.manifest_candidates:
+        return ()
+    pending = _manifests(git.working_tree_changes(root), ("A", "M", "?"), config)
+    return tuple(models.Finding(
+        "warning", "uncommitted-manifest",
+        f"no manifest is part of the change, but {path} is not committed: commit it with the change"
+        + (" (with --head, manifests are read from that commit)" if change.manifests_at
+           else f", or name it with --manifest {path}"), path) for path in pending)
 
 
 def changes(options: DiffOptions, config: models.Config) -> Change:

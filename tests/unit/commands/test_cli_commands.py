@@ -359,6 +359,24 @@ def test_check_with_base_and_head_from_git(mini: GitRepo) -> None:
     assert decision["diff"] == {"base": base, "head": head, "files": 2}
 
 
+def test_check_names_an_uncommitted_manifest_the_change_lacks(mini: GitRepo) -> None:
+    mini.write("services/crm/app.py", "v2\n")
+    mini.commit("crm")
+    mini.write(".changegate/changes/crm.yaml", MINI_MANIFEST)
+
+    def uncommitted(*args: str) -> list[tuple[str, str | None, str]]:
+        result = run("check", "--base", "main", *args, "--format", "json")
+        return [(f["level"], f["file"], f["message"]) for f in assert_valid_decision(result.stdout)["findings"]
+                if f["code"] == "uncommitted-manifest"]
+
+    path = ".changegate/changes/crm.yaml"
+    lacks = f"no manifest is part of the change, but {path} is not committed: commit it with the change"
+    assert uncommitted("--head", "HEAD") == [
+        ("warning", path, lacks + " (with --head, manifests are read from that commit)")]
+    assert uncommitted() == [("warning", path, lacks + f", or name it with --manifest {path}")]
+    assert uncommitted("--manifest", path) == []
+
+
 # --------------------------------------------------------------------------- the retail example
 
 
