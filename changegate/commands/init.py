@@ -14,8 +14,8 @@ def init(directory: Path, force: bool) -> int:
     """Copy the starter .changegate/ into `directory`; 0."""
     for path in write_starter(directory, force):
         print(f"changegate: wrote {path}", file=sys.stderr)
-    print("changegate: next: describe your components in .changegate/map.yaml, then run "
-          "`changegate validate`", file=sys.stderr)
+    print("changegate: next: describe your components in .changegate/map.yaml, adapt the policies in "
+          ".changegate/policies/ to them, then run `changegate validate`", file=sys.stderr)
     return 0
 
 

@@ -90,6 +90,21 @@ def test_validate_passes_on_inits_output(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.stderr
 
 
+def test_inits_policy_still_validates_after_the_map_is_replaced(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("init")
+    assert result.exit_code == 0
+    assert result.stderr.endswith(
+        "changegate: next: describe your components in .changegate/map.yaml, adapt the policies in "
+        ".changegate/policies/ to them, then run `changegate validate`\n")
+    (tmp_path / ".changegate" / "map.yaml").write_text(
+        "version: 1\nteams:\n  web: {members: [alice, bob]}\n"
+        "components:\n  shop: {owners: [web], paths: ['shop/**'], tests: [shop-unit]}\n", encoding="utf-8")
+    validated = run("validate")
+    assert validated.exit_code == 0, validated.stderr
+
+
 def test_init_into_another_directory_writes_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "repo"
     target.mkdir()
