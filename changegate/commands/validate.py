@@ -206,4 +206,5 @@ def _parse(path: Path, display: str) -> tuple[Any, Any]:
 
 def _validate_manifest(path: Path, display: str, depmap: DepMap | None,
                        policy_ids: Collection[str] | None) -> Manifest:
-    return load_manifest(read_gate_file(path, display), display, depmap, policy_ids=policy_ids)
+    return load_manifest(read_gate_file(path, display), display, depmap, policy_ids=policy_ids,
+                         check_owner=True)
