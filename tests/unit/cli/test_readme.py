@@ -1,5 +1,5 @@
-"""The README says how to install changegate as it is: not from a package index (it is not
-published yet), but from the repository; the package name stays ready for publishing."""
+"""What the README promises a newcomer: how to install changegate as it is (not from a
+package index: it is not published yet, but the name is ready), and how a decision is made."""
 
 from __future__ import annotations
 
@@ -30,3 +30,8 @@ def test_the_package_name_is_ready_for_publishing() -> None:
     assert project["name"] == "changegate"
     assert project["scripts"] == {"changegate": "changegate.cli:main"}
     assert "not on PyPI yet" in README
+
+
+def test_how_the_decision_is_made_says_an_interface_file_touches_its_provider() -> None:
+    section = README.split("## How the decision is made", 1)[1].split("\n## ", 1)[0]
+    assert "a changed file matching an interface's `paths` also touches the component that" in section
