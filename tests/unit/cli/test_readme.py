@@ -33,5 +33,5 @@ def test_the_package_name_is_ready_for_publishing() -> None:
 
 
 def test_how_the_decision_is_made_says_an_interface_file_touches_its_provider() -> None:
-    section = README.split("## How the decision is made", 1)[1].split("\n## ", 1)[0]
+    section = " ".join(README.split("## How the decision is made", 1)[1].split("\n## ", 1)[0].split())
     assert "a changed file matching an interface's `paths` also touches the component that" in section
