@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from changegate import model as models
 from changegate.errors import InputError
-from changegate.load.gate import GateFiles, load_gate
+from changegate.load.gate import GateFiles, find_root, load_gate
 from changegate.sources.change import Change, SourceEvidence
 
 
@@ -22,7 +22,7 @@ class DiffOptions:
     base: str | None = None
     head: str | None = None
     changed_files: str | None = None
-    root: Path = field(default_factory=Path.cwd)
+    root: Path = field(default_factory=lambda: find_root(Path.cwd()))  # as git finds its top level
     no_cache: bool = False  # skip the compiled-map cache (see changegate.load.cache)
 
     @classmethod

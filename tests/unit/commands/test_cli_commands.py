@@ -392,6 +392,30 @@ def test_check_names_an_uncommitted_manifest_the_change_lacks(mini: GitRepo) -> 
     assert uncommitted("--manifest", path) == []
 
 
+def test_every_command_finds_the_repository_root_from_a_subdirectory(mini: GitRepo,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    mini.write("services/crm/app.py", "v2\n")
+    mini.write(".changegate/changes/crm.yaml", MINI_MANIFEST)
+    mini.commit("crm")
+    monkeypatch.chdir(mini.root / "services" / "crm")
+    assert run("validate").exit_code == 0
+    assert run("validate", "../../.changegate/changes/crm.yaml").exit_code == 0
+    impact = run("impact", "--base", "main", "--format", "json")
+    assert json.loads(impact.stdout)["touched_components"] == ["crm"], impact.stderr
+    checked = run("check", "--base", "main", "--format", "json")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    assert run("new", "--base", "main", "--output", "-").exit_code == 0
+
+
+def test_init_from_a_subdirectory_of_a_git_repository_writes_at_its_top(git_repo: GitRepo,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    (git_repo.root / "src").mkdir()
+    monkeypatch.chdir(git_repo.root / "src")
+    assert run("init").exit_code == 0
+    assert (git_repo.root / ".changegate" / "config.yaml").is_file()
+    assert run("validate").exit_code == 0
+
+
 # --------------------------------------------------------------------------- the retail example
 
 
