@@ -60,7 +60,11 @@ class LocalSource:
         found = approvals.load(Path(self.approvals)) if self.approvals else models.Approvals()
         suites = junit.load((*gate.config.junit, *self.junit), self.options.root, dict(gate.config.suites))
         unseen = () if self.manifests else uncommitted_manifests(self.options.root, gate.config, change)
-        return SourceEvidence(found, suites, findings=unseen)
+        not_junit = tuple(models.Finding(
+            "warning", "junit-not-a-report",
+            f"--junit {name} is XML but not a JUnit report (its root element is not <testsuites> or "
+            "<testsuite>): it supplies no suite", name) for name in junit.not_reports(self.junit, self.options.root))
+        return SourceEvidence(found, suites, findings=unseen + not_junit)
 
 
 def uncommitted_manifests(root: Path, config: models.Config, change: Change) -> tuple[models.Finding, ...]:

@@ -416,6 +416,23 @@ def test_init_from_a_subdirectory_of_a_git_repository_writes_at_its_top(git_repo
     assert run("validate").exit_code == 0
 
 
+def test_check_reports_a_junit_file_given_by_name_that_is_not_junit(mini: GitRepo) -> None:
+    mini.write(".changegate/changes/crm.yaml", MINI_MANIFEST)
+    mini.write("reports/coverage.xml", '<?xml version="1.0"?>\n<coverage line-rate="0.9"/>\n')
+    mini.write("changed.txt", "services/crm/app.py\n.changegate/changes/crm.yaml\n")
+
+    def not_junit(*junit: str) -> list[tuple[str, str | None, str]]:
+        result = run("check", "--changed-files", "changed.txt", *junit, "--format", "json")
+        return [(f["level"], f["file"], f["message"]) for f in assert_valid_decision(result.stdout)["findings"]
+                if f["code"] == "junit-not-a-report"]
+
+    assert not_junit("--junit", "reports/coverage.xml") == [
+        ("warning", "reports/coverage.xml",
+         "--junit reports/coverage.xml is XML but not a JUnit report (its root element is not "
+         "<testsuites> or <testsuite>): it supplies no suite")]
+    assert not_junit("--junit", "reports/*.xml") == []  # a glob may catch other reports: quiet
+
+
 # --------------------------------------------------------------------------- the retail example
 
 
