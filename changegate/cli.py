@@ -147,10 +147,10 @@ def new(**options: Any) -> None:
 
 
 @cli.command()
-@click.option("--directory", "-C", "directory", type=click.Path(path_type=Path), default=Path("."),
-              show_default=True, help="Repository root to write .changegate/ into.")
+@click.option("--directory", "-C", "directory", type=click.Path(path_type=Path), default=None,
+              help="Repository root to write .changegate/ into (default: the repository's top level).")
 @click.option("--force", is_flag=True, help="Overwrite existing starter files.")
-def init(directory: Path, force: bool) -> None:
+def init(directory: Path | None, force: bool) -> None:
     """Write a starter .changegate/ (config, a small map, a policy, a changes folder)."""
     from changegate.commands import init as command
 

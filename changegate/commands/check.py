@@ -54,7 +54,8 @@ def check(options: CheckOptions) -> int:
         decision = gate_change(options, source)
         _report_to_github(options, source, decision)
     else:
-        decision = gate_change(options, LocalSource(options, approvals=options.approvals, junit=options.junit))
+        decision = gate_change(options, LocalSource(options, approvals=options.approvals, junit=options.junit,
+                                                        manifests=options.manifests))
         write_output(render(options, decision), options.output)
     return exit_code(decision, options.fail_on)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,12 +11,15 @@ from changegate.errors import InputError
 STARTER = Path(__file__).resolve().parent.parent / "templates" / "init"
 
 
-def init(directory: Path, force: bool) -> int:
-    """Copy the starter .changegate/ into `directory`; 0."""
-    for path in write_starter(directory, force):
+def init(directory: Path | None, force: bool) -> int:
+    """Copy the starter .changegate/ into `directory` (default: the repository root); 0."""
+    from changegate.load.gate import find_root
+
+    cwd = Path.cwd()
+    for path in write_starter(directory or Path(os.path.relpath(find_root(cwd), cwd)), force):
         print(f"changegate: wrote {path}", file=sys.stderr)
-    print("changegate: next: describe your components in .changegate/map.yaml, then run "
-          "`changegate validate`", file=sys.stderr)
+    print("changegate: next: describe your components in .changegate/map.yaml, adapt the policies in "
+          ".changegate/policies/ to them, then run `changegate validate`", file=sys.stderr)
     return 0
 
 

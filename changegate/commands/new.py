@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from changegate import model as models
 from changegate.commands.output import write_output
 from changegate.errors import GitError, InputError
+from changegate.load.gate import GateFiles
 from changegate.sources import git
+from changegate.sources.change import Change
 from changegate.sources.local import DiffOptions, LocalSource
 
 
@@ -31,6 +33,10 @@ def new(options: NewOptions) -> int:
     source = LocalSource(options, with_policies=False)
     gate = source.load_gate()
     change = source.change(gate)
+    if not change.files and not (options.base or options.changed_files):
+        change = _branch_change(options, gate)
+    elif not change.files:
+        raise InputError("no changed files in the change given: nothing to scaffold", "command line")
     result = core.resolve_impact(gate.depmap, gate.adjacency, change.files, None, gate.config, gate.path_index)
     title = options.title or title_from_branch(options.root)
     text = manifest_yaml(title, options.change_type, result, gate.depmap)
@@ -45,6 +51,21 @@ def new(options: NewOptions) -> int:
     target.write_text(text, encoding="utf-8")
     print(f"changegate: wrote {target}; review the TODOs, then commit it with your change", file=sys.stderr)
     return 0
+
+
+def _branch_change(options: NewOptions, gate: GateFiles) -> Change:
+    """With nothing uncommitted: the commits since the merge base with the default branch;
+    an error (never an empty manifest) when there are none either."""
+    base = git.default_branch(options.root)
+    change = LocalSource(replace(options, base=base), with_policies=False).change(gate) if base else None
+    if change is None or not change.files:
+        since = f"HEAD has no commits since {base}" if base else "there is no main or master branch to compare with"
+        raise InputError(f"no changed files: the working tree has no uncommitted changes and {since}; "
+                         "commit your change on a branch, or give --base REF (or --changed-files FILE)",
+                         "command line")
+    print(f"changegate: no uncommitted changes: scaffolding the commits since the merge base with {base} "
+          "(give --base to choose another base)", file=sys.stderr)
+    return change
 
 
 def slug(title: str) -> str:
@@ -74,6 +95,15 @@ def _flow(items: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
+def _owner_line(owners: list[str]) -> str:
+    """The `owner:` line: the first owner team of the touched components, else a login to fill
+    (quoted: a plain YAML value cannot start with '@')."""
+    if not owners:
+        return 'owner: "@your-login"  # TODO: your GitHub login, or a team id of the map'
+    others = f"              # other owners of touched components: {', '.join(owners[1:])}"
+    return f"owner: {owners[0]}" + (others if len(owners) > 1 else "")
+
+
 def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: models.DepMap) -> str:
     """A manifest pre-filled from the impact of the current diff, with TODOs to complete."""
     touched = impact.touched_components
@@ -95,8 +125,7 @@ def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: m
         "version: 1",
         f"title: {_q(title)}",
         f"type: {change_type}                # standard | normal | emergency",
-        f"owner: {owners[0] if owners else '@your-login'}"
-        + ("" if len(owners) <= 1 else f"              # other owners of touched components: {', '.join(owners[1:])}"),
+        _owner_line(owners),
         f'summary: "{models.PLACEHOLDER_PREFIX} what changes and why"',
         f"components: {_flow(touched)}",
     ]

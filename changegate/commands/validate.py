@@ -20,6 +20,7 @@ from changegate.load.config import CONFIG_KEYS, load_config
 from changegate.load.depmap import MAP_SECTIONS, MAP_SUFFIXES, check_map, map_files
 from changegate.load.documents import collect
 from changegate.load.files import read_gate_file
+from changegate.load.gate import find_root
 from changegate.load.manifest import load_manifest, manifest_files
 from changegate.load.parse import load_text
 from changegate.load.policies import load_policies
@@ -30,7 +31,11 @@ def run(paths: list[Path], config_path: str | None) -> int:
     """Validate in the current directory: exit 0 when every file is valid (printing the map
     analysis' warnings, if any); else raise every error (the CLI prints each and exits 2)."""
     warnings: list[Finding] = []
-    errors = validate_paths(Path.cwd(), [str(p) for p in paths], config_path, warnings)
+    cwd = Path.cwd()
+    root = find_root(cwd)
+    # PATHs are relative to where the user is; from a subdirectory they are named from the root.
+    given = [str(p if p.is_absolute() or root == cwd else cwd / p) for p in paths]
+    errors = validate_paths(root, given, config_path, warnings)
     if errors:
         raise InputErrors(errors)
     for finding in warnings:
@@ -206,4 +211,5 @@ def _parse(path: Path, display: str) -> tuple[Any, Any]:
 
 def _validate_manifest(path: Path, display: str, depmap: DepMap | None,
                        policy_ids: Collection[str] | None) -> Manifest:
-    return load_manifest(read_gate_file(path, display), display, depmap, policy_ids=policy_ids)
+    return load_manifest(read_gate_file(path, display), display, depmap, policy_ids=policy_ids,
+                         check_owner=True)

@@ -22,6 +22,17 @@ class GateFiles:
     adjacency: Adjacency
 
 
+def find_root(start: Path) -> Path:
+    """The repository root changegate works in, found as git finds its own: the nearest of
+    `start` and its parents that holds `.changegate/`, not looking above the top level of
+    the git work tree (the first holding `.git`), which is the root when none does; `start`
+    outside any repository. A parent walk: no git process."""
+    for directory in (start, *start.parents):
+        if (directory / ".changegate").is_dir() or (directory / ".git").exists():
+            return directory
+    return start
+
+
 def load_gate(root: Path, config_path: str | None, *, with_policies: bool = True,
               no_cache: bool = False) -> GateFiles:
     """Load config, map and (optionally) policies from the directory `root`; the map comes

@@ -23,9 +23,12 @@ def load_manifest(
     depmap: DepMap | None,
     *,
     policy_ids: Collection[str] | None = None,
+    check_owner: bool = False,
 ) -> Manifest:
     """A change manifest, schema-valid, its components and interfaces resolved against
-    `depmap` (skipped when None) and, when `policy_ids` is given, its waivers' policies."""
+    `depmap` (skipped when None) and, when `policy_ids` is given, its waivers' policies.
+    `check_owner` (validate): an `owner` that is neither a team of `depmap` nor an @login is
+    an error too; `check` leaves it to the `manifest-owner` requirement."""
     data, lines = load_text(text, file)
     validate(data, "manifest", file, lines)
     errors: list[InputError] = []
@@ -34,6 +37,9 @@ def load_manifest(
                    lines, ("components",))
         check_refs(errors, data.get("interfaces_changed", ()), depmap.interfaces, "interface",
                    file, lines, ("interfaces_changed",))
+        if check_owner and not data["owner"].startswith("@"):
+            check_ref(errors, data["owner"], depmap.teams, "team", file, lines, ("owner",),
+                      note="; the owner is a team id of the map or an @login")
     waivers: list[Waiver] = []
     for index, raw in enumerate(data.get("waivers", ())):
         at: PathKey = ("waivers", index)

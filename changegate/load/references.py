@@ -25,12 +25,12 @@ def _hint(value: str, known: Collection[str], what: str) -> str:
 
 def check_ref(
     errors: list[InputError], value: str, known: Collection[str], what: str, file: str,
-    lines: Lines, at: PathKey,
+    lines: Lines, at: PathKey, note: str = "",
 ) -> None:
-    """Add an error when `value` (at `at`) is not one of `known`."""
+    """Add an error when `value` (at `at`) is not one of `known` (`note` ends the message)."""
     if value not in known:
-        errors.append(BrokenReferenceError(f"{dotted(at)}: unknown {what} {value!r}{_hint(value, known, what)}",
-                                      file, lines.line(at)))
+        errors.append(BrokenReferenceError(
+            f"{dotted(at)}: unknown {what} {value!r}{_hint(value, known, what)}{note}", file, lines.line(at)))
 
 
 def check_refs(

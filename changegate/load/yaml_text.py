@@ -37,12 +37,26 @@ def _problem(err: yaml.YAMLError, text: str) -> tuple[str, int]:
             return "invalid YAML: tab character used for indentation (indent with spaces)", line
     problem = getattr(err, "problem", None) or str(err).splitlines()[0]
     context = getattr(err, "context", None)
-    problem = " ".join(str(problem).split())
+    problem = " ".join(str(problem).split()) + _quote_hint(err, text)
     if "maximum nesting depth" in problem:
         return f"nesting deeper than {limits.MAX_DEPTH} levels", line
     if context:
         return f"invalid YAML: {' '.join(str(context).split())}: {problem}", line
     return f"invalid YAML: {problem}", line
+
+
+def _quote_hint(err: yaml.YAMLError, text: str) -> str:
+    """For a plain value starting with a reserved indicator ('@' or a backtick): say to quote it."""
+    mark = getattr(err, "problem_mark", None)
+    if mark is None or not isinstance(err, yaml.scanner.ScannerError):
+        return ""
+    lines = text.splitlines()
+    source = lines[mark.line] if mark.line < len(lines) else ""
+    char = source[mark.column:mark.column + 1]
+    if char not in ("@", "`"):
+        return ""
+    value = source[mark.column:].split(" #", 1)[0].strip()
+    return f" (a plain value cannot start with '{char}': quote it, e.g. \"{value}\")"
 
 
 _RESOLVER = yaml.resolver.Resolver()

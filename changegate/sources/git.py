@@ -91,6 +91,15 @@ def current_branch(repo: Path) -> str | None:
     return name if name and name != "HEAD" else None
 
 
+def default_branch(repo: Path) -> str | None:
+    """The branch a change most likely forks from: origin's default branch, else main or
+    master (remote first); None when there is none."""
+    for ref in ("origin/HEAD", "origin/main", "origin/master", "main", "master"):
+        if commit_exists(repo, ref):
+            return ref
+    return None
+
+
 def _split_z(data: bytes) -> list[str]:
     return [os.fsdecode(part) for part in data.split(b"\x00") if part]
 

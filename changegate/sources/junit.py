@@ -17,7 +17,8 @@ counts, summed over every file and suite that shares the key. The config's
 `evidence.suites` names a suite after a set of files instead (`crm-unit: [".../*.xml"]`):
 that suite is then the sum of those files, and only of them. XML files whose root is not
 `<testsuites>` or `<testsuite>` (a coverage report matched by a wide glob, say) supply no
-suite and are not an error.
+suite and are not an error; one named exactly (no glob characters) on the command line is
+reported (`not_reports`), since it was meant as a report.
 """
 
 from __future__ import annotations
@@ -278,3 +279,11 @@ def load(globs: Sequence[str], root: Path,
                 counts.setdefault(suite, Counts()).add(parsed[0])
                 files.setdefault(suite, []).append(name)
     return {key: c.result(key, sorted(set(files[key]))) for key, c in sorted(counts.items())}
+
+
+def not_reports(names: Sequence[str], root: Path) -> list[str]:
+    """Of `names`, those that name one file exactly (no glob characters) whose XML is not a
+    JUnit report; a glob may catch other XML (coverage reports) and is never reported."""
+    exact = [name for name in names if not any(ch in name for ch in "*?[")]
+    return [name for name, path in matches(exact, root)
+            if parse(read_bounded(name, "one JUnit file", MAX_BYTES, path), name) is None]

@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from changegate import model as models
 from changegate.errors import InputError
-from changegate.load.gate import GateFiles, load_gate
+from changegate.load.gate import GateFiles, find_root, load_gate
 from changegate.sources.change import Change, SourceEvidence
 
 
@@ -22,7 +22,7 @@ class DiffOptions:
     base: str | None = None
     head: str | None = None
     changed_files: str | None = None
-    root: Path = field(default_factory=Path.cwd)
+    root: Path = field(default_factory=lambda: find_root(Path.cwd()))  # as git finds its top level
     no_cache: bool = False  # skip the compiled-map cache (see changegate.load.cache)
 
     @classmethod
@@ -36,11 +36,12 @@ class LocalSource:
     """The change as the command line describes it, in the repository at `options.root`."""
 
     def __init__(self, options: DiffOptions, *, approvals: str | None = None, junit: tuple[str, ...] = (),
-                 with_policies: bool = True) -> None:
+                 with_policies: bool = True, manifests: tuple[str, ...] = ()) -> None:
         self.options = options
         self.approvals = approvals
         self.junit = junit
         self.with_policies = with_policies
+        self.manifests = manifests  # given with --manifest
 
     def load_gate(self) -> GateFiles:
         """Config, map and (unless not wanted) policies from the working tree."""
@@ -58,7 +59,27 @@ class LocalSource:
 
         found = approvals.load(Path(self.approvals)) if self.approvals else models.Approvals()
         suites = junit.load((*gate.config.junit, *self.junit), self.options.root, dict(gate.config.suites))
-        return SourceEvidence(found, suites)
+        unseen = () if self.manifests else uncommitted_manifests(self.options.root, gate.config, change)
+        not_junit = tuple(models.Finding(
+            "warning", "junit-not-a-report",
+            f"--junit {name} is XML but not a JUnit report (its root element is not <testsuites> or "
+            "<testsuite>): it supplies no suite", name) for name in junit.not_reports(self.junit, self.options.root))
+        return SourceEvidence(found, suites, findings=unseen + not_junit)
+
+
+def uncommitted_manifests(root: Path, config: models.Config, change: Change) -> tuple[models.Finding, ...]:
+    """When a change from git has no manifest: a warning for each manifest the working tree
+    has but no commit of the change does (written by `changegate new`, not yet committed)."""
+    from changegate.sources import git
+
+    if change.base is None or change.manifest_candidates:
+        return ()
+    pending = _manifests(git.working_tree_changes(root), ("A", "M", "?"), config)
+    return tuple(models.Finding(
+        "warning", "uncommitted-manifest",
+        f"no manifest is part of the change, but {path} is not committed: commit it with the change"
+        + (" (with --head, manifests are read from that commit)" if change.manifests_at
+           else f", or name it with --manifest {path}"), path) for path in pending)
 
 
 def changes(options: DiffOptions, config: models.Config) -> Change:

@@ -90,6 +90,21 @@ def test_validate_passes_on_inits_output(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 0, result.stderr
 
 
+def test_inits_policy_still_validates_after_the_map_is_replaced(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("init")
+    assert result.exit_code == 0
+    assert result.stderr.endswith(
+        "changegate: next: describe your components in .changegate/map.yaml, adapt the policies in "
+        ".changegate/policies/ to them, then run `changegate validate`\n")
+    (tmp_path / ".changegate" / "map.yaml").write_text(
+        "version: 1\nteams:\n  web: {members: [alice, bob]}\n"
+        "components:\n  shop: {owners: [web], paths: ['shop/**'], tests: [shop-unit]}\n", encoding="utf-8")
+    validated = run("validate")
+    assert validated.exit_code == 0, validated.stderr
+
+
 def test_init_into_another_directory_writes_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "repo"
     target.mkdir()
@@ -260,6 +275,40 @@ def test_new_with_title_and_type_to_stdout(mini: GitRepo) -> None:
     assert not (mini.root / ".changegate" / "changes").exists()
 
 
+def test_new_without_touched_components_writes_valid_yaml_with_an_owner_to_fill(mini: GitRepo) -> None:
+    mini.write("docs/notes.txt", "unmapped\n")
+    result = run("new", "--title", "Notes", "--output", "-")
+    assert result.exit_code == 0, result.stderr
+    manifest = yaml.safe_load(result.stdout)
+    assert manifest["owner"] == "@your-login"
+    assert "owner: \"@your-login\"  # TODO: your GitHub login, or a team id of the map" in result.stdout
+
+
+def test_new_after_a_commit_scaffolds_the_branch_against_the_default_branch(mini: GitRepo) -> None:
+    _change_crm_api(mini)
+    mini.commit("crm api")
+    result = run("new", "--title", "CRM upgrade", "--output", "-")
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["components"] == ["crm"]
+    assert result.stderr == ("changegate: no uncommitted changes: scaffolding the commits since the merge "
+                             "base with main (give --base to choose another base)\n")
+
+
+def test_new_with_no_change_at_all_says_so_instead_of_writing_an_empty_manifest(mini: GitRepo) -> None:
+    mini.git("checkout", "-q", "main")
+    result = run("new", "--title", "Nothing")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "changegate: error: command line: no changed files: the working tree has no uncommitted "
+        "changes and HEAD has no commits since main; commit your change on a branch, or give "
+        "--base REF (or --changed-files FILE)\n")
+    assert not (mini.root / ".changegate" / "changes").exists()
+    same = run("new", "--title", "Nothing", "--base", "main")
+    assert same.exit_code == 2
+    assert same.stderr == ("changegate: error: command line: no changed files in the change given: "
+                           "nothing to scaffold\n")
+
+
 def test_new_refuses_to_overwrite_an_existing_manifest(mini: GitRepo) -> None:
     _change_crm_api(mini)
     assert run("new", "--title", "CRM upgrade").exit_code == 0
@@ -323,6 +372,65 @@ def test_check_with_base_and_head_from_git(mini: GitRepo) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     decision = assert_valid_decision(result.stdout)
     assert decision["diff"] == {"base": base, "head": head, "files": 2}
+
+
+def test_check_names_an_uncommitted_manifest_the_change_lacks(mini: GitRepo) -> None:
+    mini.write("services/crm/app.py", "v2\n")
+    mini.commit("crm")
+    mini.write(".changegate/changes/crm.yaml", MINI_MANIFEST)
+
+    def uncommitted(*args: str) -> list[tuple[str, str | None, str]]:
+        result = run("check", "--base", "main", *args, "--format", "json")
+        return [(f["level"], f["file"], f["message"]) for f in assert_valid_decision(result.stdout)["findings"]
+                if f["code"] == "uncommitted-manifest"]
+
+    path = ".changegate/changes/crm.yaml"
+    lacks = f"no manifest is part of the change, but {path} is not committed: commit it with the change"
+    assert uncommitted("--head", "HEAD") == [
+        ("warning", path, lacks + " (with --head, manifests are read from that commit)")]
+    assert uncommitted() == [("warning", path, lacks + f", or name it with --manifest {path}")]
+    assert uncommitted("--manifest", path) == []
+
+
+def test_every_command_finds_the_repository_root_from_a_subdirectory(mini: GitRepo,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    mini.write("services/crm/app.py", "v2\n")
+    mini.write(".changegate/changes/crm.yaml", MINI_MANIFEST)
+    mini.commit("crm")
+    monkeypatch.chdir(mini.root / "services" / "crm")
+    assert run("validate").exit_code == 0
+    assert run("validate", "../../.changegate/changes/crm.yaml").exit_code == 0
+    impact = run("impact", "--base", "main", "--format", "json")
+    assert json.loads(impact.stdout)["touched_components"] == ["crm"], impact.stderr
+    checked = run("check", "--base", "main", "--format", "json")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    assert run("new", "--base", "main", "--output", "-").exit_code == 0
+
+
+def test_init_from_a_subdirectory_of_a_git_repository_writes_at_its_top(git_repo: GitRepo,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    (git_repo.root / "src").mkdir()
+    monkeypatch.chdir(git_repo.root / "src")
+    assert run("init").exit_code == 0
+    assert (git_repo.root / ".changegate" / "config.yaml").is_file()
+    assert run("validate").exit_code == 0
+
+
+def test_check_reports_a_junit_file_given_by_name_that_is_not_junit(mini: GitRepo) -> None:
+    mini.write(".changegate/changes/crm.yaml", MINI_MANIFEST)
+    mini.write("reports/coverage.xml", '<?xml version="1.0"?>\n<coverage line-rate="0.9"/>\n')
+    mini.write("changed.txt", "services/crm/app.py\n.changegate/changes/crm.yaml\n")
+
+    def not_junit(*junit: str) -> list[tuple[str, str | None, str]]:
+        result = run("check", "--changed-files", "changed.txt", *junit, "--format", "json")
+        return [(f["level"], f["file"], f["message"]) for f in assert_valid_decision(result.stdout)["findings"]
+                if f["code"] == "junit-not-a-report"]
+
+    assert not_junit("--junit", "reports/coverage.xml") == [
+        ("warning", "reports/coverage.xml",
+         "--junit reports/coverage.xml is XML but not a JUnit report (its root element is not "
+         "<testsuites> or <testsuite>): it supplies no suite")]
+    assert not_junit("--junit", "reports/*.xml") == []  # a glob may catch other reports: quiet
 
 
 # --------------------------------------------------------------------------- the retail example

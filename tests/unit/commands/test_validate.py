@@ -27,6 +27,18 @@ def test_validate_repository_collects_errors_from_every_file(tmp_path: Path) -> 
     ]
 
 
+def test_validate_reports_a_manifest_owner_that_is_no_team_with_a_hint(tmp_path: Path) -> None:
+    root = repo(tmp_path, **{
+        ".changegate__changes__a.yaml": MANIFEST.replace("owner: crm-team", "owner: crm-teem"),
+        ".changegate__changes__b.yaml": MANIFEST.replace("owner: crm-team", "owner: '@alice'"),
+    })
+    expected = [".changegate/changes/a.yaml:4: owner: unknown team 'crm-teem' (did you mean 'crm-team'?); "
+                "the owner is a team id of the map or an @login"]
+    assert [str(e) for e in validate_paths(root, [])] == expected
+    assert [str(e) for e in validate_paths(root, [".changegate/changes/a.yaml"])] == expected
+    assert validate_paths(root, [".changegate/changes/b.yaml"]) == []
+
+
 def test_validate_valid_repository_has_no_errors(tmp_path: Path) -> None:
     root = repo(tmp_path, **{".changegate__changes__c.yaml": MANIFEST})
     assert validate_paths(root, []) == []

@@ -40,6 +40,12 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
          "f.yaml:2: invalid YAML: expected a single document in the stream: but found another document"),
         ("? [a, b]\n: 1\n", "f.yaml:1: mapping keys must be plain strings"),
         ("a: &x 1\nb:\n  <<: *x\n", "f.yaml:3: '<<' merge needs a mapping or a list of mappings"),
+        ("owner: @alice\n", "f.yaml:1: invalid YAML: while scanning for the next token: "
+         "found character that cannot start any token "
+         "(a plain value cannot start with '@': quote it, e.g. \"@alice\")"),
+        ("summary: `x` y\n", "f.yaml:1: invalid YAML: while scanning for the next token: "
+         "found character that cannot start any token "
+         "(a plain value cannot start with '`': quote it, e.g. \"`x` y\")"),
     ],
 )
 def test_bad_yaml_is_one_line_error_with_line(text: str, expected: str) -> None:
