@@ -64,7 +64,21 @@ class LocalSource:
             "warning", "junit-not-a-report",
             f"--junit {name} is XML but not a JUnit report (its root element is not <testsuites> or "
             "<testsuite>): it supplies no suite", name) for name in junit.not_reports(self.junit, self.options.root))
-        return SourceEvidence(found, suites, findings=unseen + not_junit)
+        return SourceEvidence(found, suites, findings=unseen + not_junit + teams_without_members(gate.depmap.teams))
+
+
+def teams_without_members(teams: Mapping[str, models.Team]) -> tuple[models.Finding, ...]:
+    """One notice naming the teams that have a `github_team` but no `members`: outside the
+    GitHub Action nobody is in them, so no approval they own can count."""
+    names = sorted(tid for tid, team in teams.items() if team.github_team and not team.members)
+    if not names:
+        return ()
+    return (models.Finding(
+        "notice", "team-members-unknown",
+        f"team{'s' if len(names) > 1 else ''} {', '.join(names)} "
+        f"{'have' if len(names) > 1 else 'has'} no members, only a github_team, which only the GitHub Action "
+        "reads: on the command line no approval they own can count; list their logins under `members` "
+        "in the map, or run the check in the Action"),)
 
 
 def uncommitted_manifests(root: Path, config: models.Config, change: Change) -> tuple[models.Finding, ...]:
