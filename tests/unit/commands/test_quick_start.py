@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import GitRepo, PROJECT
+from conftest import PROJECT, GitRepo
 
 CHANGEGATE = str(Path(sys.executable).with_name("changegate"))
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
