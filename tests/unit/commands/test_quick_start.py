@@ -16,10 +16,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from backstage_samples import catalog
 from conftest import PROJECT, GitRepo
 
 CHANGEGATE = str(Path(sys.executable).with_name("changegate"))
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
+GUIDE = (PROJECT / "docs" / "adopt.md").read_text(encoding="utf-8")
+IMPORT = "changegate map import backstage catalog/ --output .changegate/map.yaml"
 
 MAP = """\
 version: 1
@@ -50,10 +53,16 @@ JUNIT = """\
 """
 
 
+def _sh_commands(text: str) -> set[str]:
+    """Every `changegate ...` line of the ```sh blocks of `text`, without its comment."""
+    blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
+    return {line.split("  #", 1)[0].strip() for block in blocks for line in block.splitlines()
+            if line.startswith("changegate ")}
+
+
 def _readme_commands() -> set[str]:
-    """Every `changegate ...` line of the README's quick start, without its comment."""
-    section = README.split("## Quick start in your repository", 1)[1].split("\n## ", 1)[0]
-    return {line.split("  #", 1)[0].strip() for line in section.splitlines() if line.startswith("changegate ")}
+    """The commands of the README's quick start."""
+    return _sh_commands(README.split("## Quick start in your repository", 1)[1].split("\n## ", 1)[0])
 
 
 def _readme_yaml(heading: str) -> str:
@@ -64,8 +73,10 @@ def _readme_yaml(heading: str) -> str:
     return found.group(1)
 
 
-def _run(repo: GitRepo, command: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def _run(repo: GitRepo, command: str, *extra: str, ran: set[str] | None = None) -> subprocess.CompletedProcess[str]:
     """A README command as written (split like a shell does for these), plus extra arguments."""
+    if ran is not None:
+        ran.add(" ".join((command, *extra)))
     args = [a.strip("'\"") for a in re.findall(r"'[^']*'|\"[^\"]*\"|\S+", command)]
     assert args[0] == "changegate"
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
@@ -77,15 +88,25 @@ def test_quick_start_blocks_then_passes(git_repo: GitRepo, tmp_path: Path) -> No
     commands = _readme_commands()
     check = next(c for c in commands if c.startswith("changegate check"))
     assert check == "changegate check --base origin/main --head HEAD --junit 'reports/**/*.xml'"
+    ran: set[str] = set()
 
-    assert _run(git_repo, "changegate init").returncode == 0
+    def run(command: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return _run(git_repo, command, *extra, ran=ran)
+
+    assert run("changegate init").returncode == 0
     git_repo.write(".changegate/map.yaml", MAP)  # $EDITOR .changegate/map.yaml
-    # The starter policy names the starter map's component: a user adapts it, here to the README's policy.
+    # The user replaces the starter policy with the README's.
     git_repo.write(".changegate/policies/team.yaml", _readme_yaml("### A policy"))
     git_repo.write("services/crm/api/customer.py", "v = 1\n")
     git_repo.write("finance/reporting/report.py", "r = 1\n")
-    validate = _run(git_repo, "changegate validate")
+    validate = run("changegate validate")
     assert validate.returncode == 0, validate.stderr
+    owners = run("changegate owners services/crm/api/customer.py")
+    assert owners.stdout.startswith("services/crm/api/customer.py: components crm; owners crm-team")
+    git_repo.git("add", "-A")  # coverage reads the files git tracks
+    coverage = run("changegate map coverage")
+    assert coverage.returncode == 0 and ".changegate/config.yaml" in coverage.stdout
+    assert run("changegate map coverage --strict").returncode == 1
     git_repo.commit("changegate")
     bare = tmp_path / "origin.git"
     git_repo.git("init", "-q", "--bare", str(bare))
@@ -94,8 +115,8 @@ def test_quick_start_blocks_then_passes(git_repo: GitRepo, tmp_path: Path) -> No
 
     git_repo.git("switch", "-q", "-c", "upgrade-crm")
     git_repo.write("services/crm/api/customer.py", "v = 2\n")
-    assert _run(git_repo, "changegate impact --base origin/main").returncode == 0
-    new = _run(git_repo, 'changegate new --title "Upgrade CRM to 5.2"')
+    assert run("changegate impact --base origin/main").returncode == 0
+    new = run('changegate new --title "Upgrade CRM to 5.2"')
     assert new.returncode == 0, new.stderr
     manifest = git_repo.root / ".changegate/changes/upgrade-crm-to-5-2.yaml"
     text = manifest.read_text(encoding="utf-8")
@@ -104,7 +125,7 @@ def test_quick_start_blocks_then_passes(git_repo: GitRepo, tmp_path: Path) -> No
     manifest.write_text(text.replace("TODO: how to undo this change", "Redeploy 5.1"), encoding="utf-8")
     head = git_repo.commit("Upgrade CRM to 5.2")
 
-    blocked = _run(git_repo, check)
+    blocked = run(check)
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
     for line in ("✗ component:crm  missing", "✗ team:finance-owners  missing",
                  "✗ suite:finance-regression  missing", "✗ suite:finance-customer-contract  missing"):
@@ -113,12 +134,23 @@ def test_quick_start_blocks_then_passes(git_repo: GitRepo, tmp_path: Path) -> No
 
     for suite in ("finance-regression", "finance-customer-contract"):
         git_repo.write(f"reports/{suite}.xml", JUNIT.format(name=suite))
-    approvals = tmp_path / "approvals.json"
+    approvals = git_repo.root / "approvals.json"
     approvals.write_text(json.dumps({"author": "dave", "head_sha": head, "reviews": [
         {"user": user, "state": "APPROVED", "commit_id": head} for user in ("alice", "erin")]}))
-    passed = _run(git_repo, check, "--approvals", str(approvals))
+    passed = run(check, "--approvals", "approvals.json")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "changegate: PASS" in passed.stdout
+    assert commands <= ran  # every README command
+    assert _sh_commands(GUIDE) <= ran | {IMPORT}  # every command of docs/adopt.md (IMPORT: below)
+
+
+def test_guide_backstage_import_validates(git_repo: GitRepo) -> None:
+    assert _run(git_repo, "changegate init").returncode == 0
+    catalog(git_repo.root)
+    imported = _run(git_repo, IMPORT)
+    assert imported.returncode == 0, imported.stderr
+    validate = _run(git_repo, "changegate validate")
+    assert validate.returncode == 0, validate.stderr
 
 
 def test_a_team_with_only_github_team_is_named_once(git_repo: GitRepo) -> None:
