@@ -105,9 +105,11 @@ class RuledIndex(PathIndex):
         return tuple(sorted((*found, claim[0])))
 
     def claims(self, path: str) -> dict[str, tuple[int, str]]:
+        """`PathIndex.claims`, plus the winning rule's claim, its position given as
+        ``-1 - index`` in `ownership_rules` (negative: not a position in `paths`)."""
         found = super().claims(path)
         claim = self._rule_claim(path)
         if claim is None or claim[0] in found:
             return found
-        found[claim[0]] = (claim[1], claim[2])
+        found[claim[0]] = (-1 - claim[1], claim[2])
         return dict(sorted(found.items()))
