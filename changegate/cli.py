@@ -205,6 +205,16 @@ def backstage(paths: tuple[str, ...], output: str | None) -> None:
     sys.exit(import_backstage(list(paths), output))
 
 
+@map_import.command()
+@click.argument("file", required=False, type=click.Path(path_type=str))
+@click.option("--output", "-o", metavar="FILE", help="Write the map to FILE instead of stdout.")
+def codeowners(file: str | None, output: str | None) -> None:
+    """A CODEOWNERS file (default: .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS) as a map file."""
+    from changegate.commands.map_import import import_codeowners
+
+    sys.exit(import_codeowners(file, output))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="changegate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from changegate.core.codeowners import RuledIndex
 from changegate.core.graph import Adjacency, adjacency, providers
 from changegate.core.paths import PathIndex, normalize_path
 from changegate.model import (
@@ -28,10 +29,12 @@ UNMAPPED_LISTED = 10  # files named in the unmapped-files message before "and N 
 
 
 def build_path_index(depmap: DepMap) -> PathIndex:
-    """One index over every component's and interface's `paths`; owner ids are
-    "component:<id>" and "interface:<id>"."""
+    """One index over every component's and interface's `paths` (and the map's
+    `ownership_rules`); owner ids are "component:<id>" and "interface:<id>"."""
     owners: dict[str, Sequence[str]] = {COMPONENT + cid: c.paths for cid, c in depmap.components.items()}
     owners.update({INTERFACE + iid: i.paths for iid, i in depmap.interfaces.items()})
+    if depmap.ownership_rules:
+        return RuledIndex(owners, depmap.ownership_rules, COMPONENT)
     return PathIndex(owners)
 
 

@@ -43,7 +43,11 @@ def path_owners(depmap: DepMap, index: PathIndex, path: str, locate: Locate | No
         for prefix, kind in _KINDS:
             if owner.startswith(prefix):
                 entry = owner[len(prefix):]
-                claims.append(Claim(kind, entry, pattern, position, locate(kind, entry, position) if locate else None))
+                if position < 0:  # an `ownership_rules` entry (core.codeowners.RuledIndex)
+                    claims.append(Claim(kind, entry, pattern, -1 - position, depmap.ownership_rules[-1 - position].loc))
+                else:
+                    claims.append(Claim(kind, entry, pattern, position,
+                                        locate(kind, entry, position) if locate else None))
                 provider = entry if kind == "component" else provider_of.get(entry)
                 if provider:
                     components.add(provider)

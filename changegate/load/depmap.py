@@ -13,9 +13,9 @@ from changegate.errors import BrokenReferenceError, InputError
 from changegate.load.config import config_line
 from changegate.load.documents import collect, entry_files, load_document, raise_all
 from changegate.load.lines import Lines, PathKey
-from changegate.load.references import check_patterns, check_refs
+from changegate.load.references import check_patterns, check_ref, check_refs
 from changegate.load.schema import dotted
-from changegate.model import Component, Config, DepMap, Interface, Location, Team, ValueStream
+from changegate.model import Component, Config, DepMap, Interface, Location, OwnershipRule, Team, ValueStream
 
 MAP_SUFFIXES = (".yaml", ".yml", ".json")
 MAP_SECTIONS = ("teams", "value_streams", "components", "interfaces")
@@ -86,6 +86,7 @@ def check_map(root: Path, config: Config, *,
     if files is None:
         return None, errors
     entries: dict[str, dict[str, _Entry]] = {section: {} for section in MAP_SECTIONS}
+    rules: _Entry | None = None  # the one file's `ownership_rules`
     for file in files:
         loaded = collect(errors, partial(load_document, root / file, file, "map"))
         if loaded is None:
@@ -105,9 +106,33 @@ def check_map(root: Path, config: Config, *,
                     )
                     continue
                 entries[section][key] = _Entry(value, file, lines, (section, key))
+        if data.get("ownership_rules") is not None:
+            if rules is not None:
+                errors.append(InputError(f"ownership_rules: defined twice (first at {rules.loc})", file,
+                                         lines.line(("ownership_rules",))))
+                continue
+            rules = _Entry({"rules": data["ownership_rules"]}, file, lines, ("ownership_rules",))
     if errors:
         return None, errors
-    return _build_map(entries, files, errors, with_patterns), errors
+    depmap = _build_map(entries, files, errors, with_patterns)
+    if depmap is not None and rules is not None:
+        depmap = dataclasses.replace(depmap, ownership_rules=_ownership_rules(rules, depmap, errors))
+    return depmap, errors
+
+
+def _ownership_rules(rules: _Entry, depmap: DepMap, errors: list[InputError]) -> tuple[OwnershipRule, ...]:
+    """The map's `ownership_rules`, each `component` checked to resolve."""
+    built: list[OwnershipRule] = []
+    items: list[dict[str, str]] = rules.data["rules"]
+    for index, item in enumerate(items):
+        at = rules.path + (index,)
+        line = rules.lines.line(at) if rules.lines.eager else 0
+        component = item.get("component")
+        if component is not None:
+            check_ref(errors, component, depmap.components, "component", rules.file, rules.lines,
+                      at + ("component",))
+        built.append(OwnershipRule(item["pattern"], component, Location(rules.file, line)))
+    return tuple(built)
 
 
 def _build_map(

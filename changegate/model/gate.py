@@ -18,6 +18,7 @@ __all__ = [
     "Interface",
     "Location",
     "Match",
+    "OwnershipRule",
     "Policy",
     "Require",
     "Severity",
@@ -146,6 +147,16 @@ class Component:
 
 
 @dataclass(frozen=True)
+class OwnershipRule:
+    """One entry of the map's `ownership_rules` (CODEOWNERS semantics): a path the LAST
+    matching entry's `pattern` matches belongs to its `component` (None: to none)."""
+
+    pattern: str  # a CODEOWNERS pattern (core/codeowners.py), not a .gitignore one
+    component: str | None = None
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
 class DepMap:
     """The validated dependency map; every reference in it resolves."""
 
@@ -154,6 +165,7 @@ class DepMap:
     components: dict[str, Component]
     interfaces: dict[str, Interface]
     files: tuple[str, ...] = ()
+    ownership_rules: tuple[OwnershipRule, ...] = ()
 
 
 # --------------------------------------------------------------------------- policies

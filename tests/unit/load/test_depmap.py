@@ -41,7 +41,7 @@ MAP_CASES = [
     ),
     pytest.param(
         "version: 1\n", "version: 1\nowners: []\n",
-        [".changegate/map.yaml:2: unknown key 'owners' (allowed: components, interfaces, teams, "
+        [".changegate/map.yaml:2: unknown key 'owners' (allowed: components, interfaces, ownership_rules, teams, "
          "value_streams, version)"],
         id="unknown-key-at-root",
     ),
