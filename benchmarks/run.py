@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.codeowners_case import FILES as CODEOWNERS_FILES
+from benchmarks.codeowners_case import ensure_codeowners_case
 from benchmarks.generate import ensure_case
 
 REPO = Path(__file__).resolve().parent.parent
@@ -445,6 +447,14 @@ def all_cases(quick: bool, repeat: int, lift: bool = False) -> list[Case]:
         Case("paths", "path matching, 5,000 changed files vs 40,000 patterns",
              run_inline=lambda: path_matching_case(20000, 5000, repeat),
              target_speedup=PATHS_SPEEDUP_TARGET),
+        # Adoption (issue 11): importing a 1,000-rule CODEOWNERS, and checking a 1,000-file
+        # change against the imported map (ownership_rules), each under 1 s.
+        Case("codeowners-import-1000", "map import codeowners, 1,000 rules",
+             argv=[*cg, "map", "import", "codeowners", ".github/CODEOWNERS", "--output", "-"],
+             target_ms=1000, prepare=ensure_codeowners_case),
+        Case("codeowners-check-1000", "check, a CODEOWNERS-imported map (1,000 rules), 1,000 changed files",
+             argv=[*cg, "check", "--changed-files", f"pr/changed-{CODEOWNERS_FILES}.txt", "--format", "json"],
+             expect_exit=(0, 1), target_ms=1000, prepare=ensure_codeowners_case),
     ]
 
 

@@ -139,7 +139,8 @@ def test_runner_lists_its_cases(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--list"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert names == ["help", "version", "small", "20k-10", "20k-1000", "20k-5000", "20k-5000-cold",
-                     "20k-5000-json", "scale-1k-1000", "scale-100k-1000", "paths"]
+                     "20k-5000-json", "scale-1k-1000", "scale-100k-1000", "paths", "codeowners-import-1000",
+                     "codeowners-check-1000"]
 
 
 def test_runner_rejects_an_unknown_case_naming_the_known_ones() -> None:
