@@ -23,6 +23,7 @@ CHANGEGATE = str(Path(sys.executable).with_name("changegate"))
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
 GUIDE = (PROJECT / "docs" / "adopt.md").read_text(encoding="utf-8")
 IMPORT = "changegate map import backstage catalog/ --output .changegate/map.yaml"
+CODEOWNERS_IMPORT = "changegate map import codeowners --output .changegate/map/codeowners.yaml"
 
 MAP = """\
 version: 1
@@ -141,7 +142,7 @@ def test_quick_start_blocks_then_passes(git_repo: GitRepo, tmp_path: Path) -> No
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "changegate: PASS" in passed.stdout
     assert commands <= ran  # every README command
-    assert _sh_commands(GUIDE) <= ran | {IMPORT}  # every command of docs/adopt.md (IMPORT: below)
+    assert _sh_commands(GUIDE) <= ran | {IMPORT, CODEOWNERS_IMPORT}  # every command of docs/adopt.md
 
 
 def test_guide_backstage_import_validates(git_repo: GitRepo) -> None:
@@ -166,3 +167,73 @@ def test_a_team_with_only_github_team_is_named_once(git_repo: GitRepo) -> None:
     assert notices[0]["level"] == "notice"
     assert "teams crm-team, finance-owners have no members, only a github_team" in notices[0]["message"]
     assert "`members`" in notices[0]["message"] and "the Action" in notices[0]["message"]
+
+
+def _guide_block(heading: str, lang: str) -> str:
+    """The first ```lang block after `heading` in docs/adopt.md."""
+    found = re.search(rf"```{lang}\n(.*?)```", GUIDE.split(heading, 1)[1], re.S)
+    assert found
+    return found.group(1)
+
+
+def test_guide_codeowners_path_blocks_then_passes(git_repo: GitRepo, tmp_path: Path) -> None:
+    """docs/adopt.md from CODEOWNERS: init → import → validate → owners → coverage → check 1 → 0."""
+    ran: set[str] = set()
+
+    def run(command: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        return _run(git_repo, command, *extra, ran=ran)
+
+    git_repo.write(".github/CODEOWNERS", _guide_block("**From CODEOWNERS**", "text"))
+    git_repo.write("services/crm/api/customer.py", "v = 1\n")
+    git_repo.write("finance/reporting/report.py", "r = 1\n")
+    git_repo.write("docs/index.md", "# docs\n")
+    assert run("changegate init").returncode == 0
+    for line in _guide_block("**From CODEOWNERS**", "sh").splitlines():
+        if line.startswith("sed -i "):
+            subprocess.run(["sed", "-i", line.split("'")[1], ".changegate/config.yaml"], cwd=git_repo.root, check=True)
+        elif line.startswith("rm "):
+            subprocess.run(["sh", "-c", line], cwd=git_repo.root, check=True)
+        else:
+            assert line == CODEOWNERS_IMPORT
+            imported = run(line)
+            assert imported.returncode == 0, imported.stderr
+            assert "imported 4 rules, 4 components, 6 teams from .github/CODEOWNERS (1 notes)" in imported.stderr
+            assert "finance-leads@example.com: an email does not resolve" in imported.stderr
+    git_repo.write(".changegate/map/streams.yaml", _guide_block("CODEOWNERS knows owners", "yaml"))
+    git_repo.write(".changegate/policies/team.yaml", _guide_block("Then look at the starter policy", "yaml"))
+    validate = run("changegate validate")
+    assert validate.returncode == 0, validate.stderr
+    owners = run("changegate owners services/crm/api/customer.py")
+    assert owners.stdout.startswith("services/crm/api/customer.py: components alice_crm-team, crm-api;"), owners.stdout
+    git_repo.git("add", "-A")
+    coverage = run("changegate map coverage")
+    assert coverage.returncode == 0 and "finance-leads-example.com" in coverage.stdout
+    git_repo.commit("changegate")
+    bare = tmp_path / "origin.git"
+    git_repo.git("init", "-q", "--bare", str(bare))
+    git_repo.git("remote", "add", "origin", str(bare))
+    git_repo.git("push", "-q", "origin", "main")
+
+    git_repo.git("switch", "-q", "-c", "upgrade-crm")
+    git_repo.write("services/crm/api/customer.py", "v = 2\n")
+    assert run("changegate impact --base origin/main").returncode == 0
+    assert run('changegate new --title "Upgrade CRM to 5.2"').returncode == 0
+    manifest = git_repo.root / ".changegate/changes/upgrade-crm-to-5-2.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("TODO: how to undo this change", "Redeploy 5.1")
+    manifest.write_text(re.sub(r"components: \[(.*?)\]", r"components: [\1, dana]", text, count=1), encoding="utf-8")
+    head = git_repo.commit("Upgrade CRM to 5.2")
+
+    check = "changegate check --base origin/main --head HEAD --junit 'reports/**/*.xml'"
+    blocked = run(check)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    for line in ("✗ component:alice_crm-team  missing", "✗ component:dana  missing", "✗ team:finance-owners  missing",
+                 "✗ suite:finance-customer-contract  missing", "notice team-members-unknown"):
+        assert line in blocked.stdout
+    assert "error undeclared-component" not in blocked.stdout
+    for suite in ("finance-regression", "finance-customer-contract"):
+        git_repo.write(f"reports/{suite}.xml", JUNIT.format(name=suite))
+    (git_repo.root / "approvals.json").write_text(json.dumps({"author": "dave", "head_sha": head, "reviews": [
+        {"user": user, "state": "APPROVED", "commit_id": head} for user in ("alice", "dana", "erin")]}))
+    passed = run(check, "--approvals", "approvals.json")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "changegate: PASS" in passed.stdout
