@@ -37,20 +37,32 @@ def new(options: NewOptions) -> int:
         change = _branch_change(options, gate)
     elif not change.files:
         raise InputError("no changed files in the change given: nothing to scaffold", "command line")
-    result = core.resolve_impact(gate.depmap, gate.adjacency, change.files, None, gate.config, gate.path_index)
     title = options.title or title_from_branch(options.root)
+    default = options.root / gate.config.changes / f"{slug(title)}.yaml"
+    target = Path(options.output) if options.output and options.output != "-" else default
+    # The manifest is part of the change it describes: whatever claims its path (a CODEOWNERS
+    # `*` rule, say) is touched too, so it is declared now rather than found undeclared later.
+    files = (*change.files, _inside(options.root, target) or _inside(options.root, default))
+    result = core.resolve_impact(gate.depmap, gate.adjacency, tuple(dict.fromkeys(f for f in files if f)), None,
+                                 gate.config, gate.path_index)
     text = manifest_yaml(title, options.change_type, result, gate.depmap)
     if options.output == "-":
         write_output(text, None)
         return 0
-    target = Path(options.output) if options.output else (
-        options.root / gate.config.changes / f"{slug(title)}.yaml")
     if target.exists() and not options.force:
         raise InputError("already exists; use --force to overwrite, or --output for another name", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     print(f"changegate: wrote {target}; review the TODOs, then commit it with your change", file=sys.stderr)
     return 0
+
+
+def _inside(root: Path, path: Path) -> str | None:
+    """`path` relative to `root` (posix), or None when it lies outside."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _branch_change(options: NewOptions, gate: GateFiles) -> Change:
