@@ -40,6 +40,7 @@ class CheckOptions(DiffOptions):
     fail_on: str = "error"
     github: bool | None = None  # None: on when GITHUB_ACTIONS=true
     comment: bool = True
+    resolve_teams: bool = False  # ask GitHub for the members of teams with a github_team
     today: str | None = None
 
 
@@ -55,7 +56,8 @@ def check(options: CheckOptions) -> int:
         _report_to_github(options, source, decision)
     else:
         decision = gate_change(options, LocalSource(options, approvals=options.approvals, junit=options.junit,
-                                                        manifests=options.manifests))
+                                                        manifests=options.manifests,
+                                                        teams_env=os.environ if options.resolve_teams else None))
         write_output(render(options, decision), options.output)
     return exit_code(decision, options.fail_on)
 

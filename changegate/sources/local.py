@@ -36,12 +36,14 @@ class LocalSource:
     """The change as the command line describes it, in the repository at `options.root`."""
 
     def __init__(self, options: DiffOptions, *, approvals: str | None = None, junit: tuple[str, ...] = (),
-                 with_policies: bool = True, manifests: tuple[str, ...] = ()) -> None:
+                 with_policies: bool = True, manifests: tuple[str, ...] = (),
+                 teams_env: Mapping[str, str] | None = None) -> None:
         self.options = options
         self.approvals = approvals
         self.junit = junit
         self.with_policies = with_policies
         self.manifests = manifests  # given with --manifest
+        self.teams_env = teams_env  # given (--resolve-teams): ask GitHub for github_team members
 
     def load_gate(self) -> GateFiles:
         """Config, map and (unless not wanted) policies from the working tree."""
@@ -64,7 +66,27 @@ class LocalSource:
             "warning", "junit-not-a-report",
             f"--junit {name} is XML but not a JUnit report (its root element is not <testsuites> or "
             "<testsuite>): it supplies no suite", name) for name in junit.not_reports(self.junit, self.options.root))
-        return SourceEvidence(found, suites, findings=unseen + not_junit + teams_without_members(gate.depmap.teams))
+        members, team_findings = resolve_teams(gate.depmap.teams, self.teams_env)
+        unresolved = {tid: team for tid, team in gate.depmap.teams.items() if tid not in members}
+        return SourceEvidence(found, suites, members,
+                              findings=unseen + not_junit + team_findings + teams_without_members(unresolved))
+
+
+def resolve_teams(teams: Mapping[str, models.Team], env: Mapping[str, str] | None
+                  ) -> tuple[dict[str, frozenset[str]], tuple[models.Finding, ...]]:
+    """Live members of the teams with a `github_team`, asked of the REST API with the token of
+    `env` (None: not asked). A team GitHub refuses to show keeps its map members, with a
+    notice; any other failure raises (fail closed)."""
+    if env is None or not any(team.github_team for team in teams.values()):
+        return {}, ()
+    from changegate.sources.github import api
+    from changegate.sources.github import teams as github_teams
+
+    if not any(env.get(name, "").strip() for name in api.TOKEN_VARIABLES):
+        raise InputError("--resolve-teams needs a GitHub token: set GITHUB_TOKEN (or CHANGEGATE_TOKEN) "
+                         "to a token that can read the organization's teams (read:org)", "command line")
+    members, notices = github_teams.members(api.client_from_env(env), teams)
+    return members, tuple(models.Finding("notice", "github", n) for n in notices)
 
 
 def teams_without_members(teams: Mapping[str, models.Team]) -> tuple[models.Finding, ...]:
@@ -78,7 +100,7 @@ def teams_without_members(teams: Mapping[str, models.Team]) -> tuple[models.Find
         f"team{'s' if len(names) > 1 else ''} {', '.join(names)} "
         f"{'have' if len(names) > 1 else 'has'} no members, only a github_team, which only the GitHub Action "
         "reads: on the command line no approval they own can count; list their logins under `members` "
-        "in the map, or run the check in the Action"),)
+        "in the map, give --resolve-teams with a GITHUB_TOKEN, or run the check in the Action"),)
 
 
 def uncommitted_manifests(root: Path, config: models.Config, change: Change) -> tuple[models.Finding, ...]:
