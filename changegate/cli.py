@@ -103,6 +103,9 @@ def _diff_options(f: Any) -> Any:
 @click.option("--today", metavar="YYYY-MM-DD",
               help="Judge waiver expiry as of this date instead of today (UTC), to reproduce an "
                    "earlier decision.")
+@click.option("--now", metavar="ISO8601",
+              help="Judge freeze windows (match.during) at this instant, an ISO 8601 date-time with an "
+                   "offset (e.g. 2026-11-30T10:00:00+01:00), instead of the current time.")
 def check(**options: Any) -> None:
     """Gate a change: impact, policies, evidence -> pass (0) or blocked (1)."""
     from changegate.commands import check as command

@@ -42,6 +42,7 @@ class CheckOptions(DiffOptions):
     comment: bool = True
     resolve_teams: bool = False  # ask GitHub for the members of teams with a github_team
     today: str | None = None
+    now: str | None = None  # ISO 8601 with an offset: the instant freeze windows are judged at
 
 
 def check(options: CheckOptions) -> int:
@@ -69,11 +70,13 @@ def gate_change(options: CheckOptions, source: ChangeSource) -> models.Decision:
     manifests = read_manifests(options.root, options.manifests or change.manifest_candidates,
                                change.manifests_at, gate.depmap, [p.id for p in gate.policies])
     evidence = source.evidence(gate, change)
-    return decide(gate, change, manifests, evidence, _today(options.today))
+    now = parse_now(options.now)
+    today = _today(options.today) if options.today or options.now is None else now.astimezone(dt.UTC).date()
+    return decide(gate, change, manifests, evidence, today, now)
 
 
 def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest], found: SourceEvidence,
-           today: dt.date) -> models.Decision:
+           today: dt.date, now: dt.datetime | None = None) -> models.Decision:
     """Run the pure core on the change, its manifest and its evidence."""
     from changegate.core import decide as core
 
@@ -95,7 +98,8 @@ def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest]
                 approvals.source))
         approvals = dataclasses.replace(approvals, head_sha=change.head)
     evidence = models.Evidence(changed_files=change.files, approvals=approvals, suites=found.suites,
-                               team_members=found.team_members, today=today, base=change.base, head=change.head)
+                               team_members=found.team_members, today=today, base=change.base, head=change.head,
+                               now=now)
     return core.decide(manifests[0] if manifests else None, gate.depmap, gate.adjacency, gate.policies, evidence,
                        gate.config, findings, path_index=gate.path_index)
 
@@ -138,3 +142,18 @@ def _today(value: str | None) -> dt.date:
         except ValueError:
             raise InputError(f"--today: {value!r} is not a YYYY-MM-DD date", "command line") from None
     return dt.datetime.now(dt.UTC).date()
+
+
+def parse_now(value: str | None) -> dt.datetime:
+    """The instant freeze windows are judged at: `--now` (ISO 8601 with an offset or Z), or
+    the clock, read here at the edge and nowhere else."""
+    if value is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.utcoffset() is None:
+        raise InputError(f"--now: {value!r} is not an ISO 8601 date-time with an offset "
+                         "(e.g. 2026-11-30T10:00:00+01:00 or 2026-11-30T09:00:00Z)", "command line")
+    return parsed

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from changegate.core.asks import KIND_ORDER, Asked, policy_asks
+from changegate.core.freezes import schedule_status
 from changegate.core.graph import Adjacency
 from changegate.core.impact import resolve_impact
 from changegate.core.matching import match_policy
@@ -76,6 +77,9 @@ def decide_impact(
     findings = (*impact.findings, *policy_findings, *extra_findings)
     ordered = sort_requirements(requirements)
     failing = any(is_blocking(r) for r in ordered) or any(f.level == "error" for f in findings)
+    schedule = None
+    if evidence.now is not None and any(p.match.during is not None for p in policies):
+        schedule = schedule_status(policies, results, PolicyContext(depmap, impact, manifest, evidence, config))
     return Decision(
         decision="fail" if failing else "pass",
         change=change_info(manifest),
@@ -87,6 +91,7 @@ def decide_impact(
         requirements=ordered,
         findings=tuple(findings),
         depmap=depmap,
+        schedule=schedule,
     )
 
 

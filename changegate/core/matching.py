@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from changegate.core import cel
+from changegate.core.schedule import open_windows
 from changegate.core.policy_context import PolicyContext
-from changegate.model import Policy, risk_index
+from changegate.model import Policy, Schedule, risk_index
 
 
 def match_policy(policy: Policy, ctx: PolicyContext) -> tuple[bool, str]:
@@ -34,6 +35,8 @@ def match_policy(policy: Policy, ctx: PolicyContext) -> tuple[bool, str]:
         checks.append((f"breaking {str(m.breaking).lower()}", lambda: _breaking(bool(m.breaking), ctx)))
     if m.interfaces_changed is not None:
         checks.append(("interfaces_changed", lambda: _interfaces(m.interfaces_changed, ctx)))
+    if m.during is not None:
+        checks.append(("during", lambda: _during(m.during, ctx)))
     if m.when is not None:  # last: only evaluated when the cheap keys all hold
         checks.append(("when", lambda: _when(policy, ctx)))
     if not checks:
@@ -103,3 +106,15 @@ def _when(policy: Policy, ctx: PolicyContext) -> tuple[bool, str]:
                                policy.match.when_line or (loc.line if loc else 0), policy.match.when_key)
     result = cel.evaluate(program, ctx.cel_variables())
     return result, "expression is true" if result else "expression is false"
+
+
+def _during(schedule: Schedule | None, ctx: PolicyContext) -> tuple[bool, str]:
+    now = ctx.evidence.now
+    if schedule is None or now is None:
+        return True, "no clock given: treated as inside a window"
+    opened = open_windows(schedule, now)
+    if not opened:
+        return False, f"no window open at {now.astimezone(schedule.tz).isoformat()} {schedule.timezone}"
+    window = max(opened, key=lambda w: w.end)
+    return True, (f"window {window.start.isoformat()} to {window.end.isoformat()} {schedule.timezone} "
+                  "is open")

@@ -13,6 +13,7 @@ from changegate.load.documents import collect, entry_files, load_document, raise
 from changegate.load.lines import Lines, PathKey
 from changegate.load.references import check_patterns, check_ref, check_refs
 from changegate.load.resources import builtin_policy_path, shipped_dir
+from changegate.load.schedule import load_schedule
 from changegate.load.schema import dotted
 from changegate.model import ApprovalRule, Config, DepMap, Location, Match, Policy, Require, TestRule
 
@@ -142,6 +143,9 @@ def _policy(
     when_line = lines.line(at + ("match", "when")) if when is not None else 0
     if when is not None:
         _compile_when(errors, when, file, when_line, dotted(at + ("match", "when")))
+    during = None
+    if "during" in match_raw:
+        during = load_schedule(match_raw["during"], file, lines, at + ("match", "during"), errors)
     match = Match(
         value_streams=_opt_tuple(match_raw.get("value_streams")),
         touched_components=tuple(touched) if isinstance(touched, list) else touched,
@@ -154,6 +158,7 @@ def _policy(
         when=when,
         when_line=when_line,
         when_key=dotted(at + ("match", "when")),
+        during=during,
     )
     require = Require(
         manifest=require_raw.get("manifest", False),

@@ -112,3 +112,6 @@ class Evidence:
     team_members: dict[str, frozenset[str]] = field(default_factory=dict)
     base: str | None = None
     head: str | None = None
+    # The instant freeze windows (match.during) are judged at, aware; the edge reads the
+    # clock (or --now). None: no clock given, and a policy with a schedule applies (fails closed).
+    now: _dt.datetime | None = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from changegate.model.gate import DepMap, Severity
+from changegate.model.schedule import ScheduleStatus
 
 __all__ = [
     "AffectedValueStream",
@@ -140,3 +141,4 @@ class Decision:
     requirements: tuple[Requirement, ...]
     findings: tuple[Finding, ...]
     depmap: DepMap  # for reporters: names, owners, consulted/informed
+    schedule: ScheduleStatus | None = None  # SPEC §10: only when a policy has match.during

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from changegate.model.schedule import Schedule
+
 __all__ = [
     "DEFAULT_LAYERS",
     "RISK_LEVELS",
@@ -186,6 +188,7 @@ class Match:
     when: str | None = None
     when_line: int = 0  # line and key path of `when` in the policy file, for CEL messages
     when_key: str = "when"
+    during: Schedule | None = None  # SPEC §10: applies only while one of its windows is open
 
 
 @dataclass(frozen=True)

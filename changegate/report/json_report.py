@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from changegate.core.decide import is_blocking
+from changegate.report.freezes import schedule_dict
 from changegate.model import (
     AffectedValueStream,
     Decision,
@@ -116,9 +117,10 @@ def _finding(f: Finding) -> dict[str, Any]:
 
 
 def to_dict(decision: Decision) -> dict[str, Any]:
-    """The decision as the plain dict that `render` serialises."""
+    """The decision as the plain dict that `render` serialises. `schedule` is there only
+    when a policy has a schedule (`match.during`)."""
     change = decision.change
-    return {
+    out: dict[str, Any] = {
         "version": SCHEMA_VERSION,
         "decision": decision.decision,
         "change": {
@@ -133,8 +135,11 @@ def to_dict(decision: Decision) -> dict[str, Any]:
         "policies": [_policy(p) for p in decision.policies],
         "requirements": [_requirement(r) for r in decision.requirements],
         "findings": [_finding(f) for f in decision.findings],
-        "summary": summary(decision),
     }
+    if decision.schedule is not None:
+        out["schedule"] = schedule_dict(decision.schedule)
+    out["summary"] = summary(decision)
+    return out
 
 
 def dumps(data: Any) -> str:

@@ -20,7 +20,7 @@ import jinja2.sandbox
 from changegate.core.decide import is_blocking
 from changegate.errors import InputError
 from changegate.model import Component, Decision, Requirement, ValueStream
-from changegate.report import diagrams, escape
+from changegate.report import diagrams, escape, freezes
 from changegate.report.github.comment import MARKER, with_marker
 from changegate.report.json_report import to_dict
 from changegate.report.text import closing_line
@@ -107,7 +107,8 @@ def context(decision: Decision) -> dict[str, Any]:
     (blocking|warning|waived|satisfied), checked, kind, target, status, severity, policy,
     layer, detail, fix, waiver, also_required_by}], blocking (count); approvals [{target,
     who, count, status, approvers, eligible, done}]; consulted (safe @org/team mentions or
-    names), informed (names); findings. Filters: `md` and `join_md(sep)`.
+    names), informed (names); findings; schedule (None without match.during, else {now,
+    freezes [{policy, start, end, timezone, way_through, waived}], next_allowed}). Filters: `md` and `join_md(sep)`.
     """
     dmap = decision.depmap
     graph = diagrams.impact_graph(decision.impact, dmap)
@@ -165,6 +166,20 @@ def context(decision: Decision) -> dict[str, Any]:
         "informed": list(informed.values()),
         "findings": list(decision.findings),
         "closing": closing_line(decision),
+        "schedule": _schedule(decision),
+    }
+
+
+def _schedule(decision: Decision) -> dict[str, Any] | None:
+    status = decision.schedule
+    if status is None:
+        return None
+    return {
+        "now": freezes.instant(status.now),
+        "freezes": [{"policy": f.policy, "start": freezes.wall(f.window.start), "end": freezes.wall(f.window.end),
+                     "timezone": f.timezone, "way_through": freezes.way_through(f), "waived": f.waived}
+                    for f in status.active_freezes],
+        "next_allowed": freezes.next_allowed(status),
     }
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from changegate.core.decide import is_blocking
-from changegate.model import Decision, DepMap, Finding, Impact, Requirement
-from changegate.report import escape
+from changegate.model import Decision, DepMap, Finding, Impact, Requirement, ScheduleStatus
+from changegate.report import escape, freezes
 
 ARROW = " → "
 
@@ -98,6 +98,18 @@ def _finding_line(f: Finding) -> str:
     return f"  {f.level} {_t(f.code)}: {_t(f.message)}{where}"
 
 
+def _schedule_lines(status: ScheduleStatus) -> list[str]:
+    lines = ["", f"Change schedule (at {freezes.instant(status.now)})"]
+    if not status.active_freezes:
+        lines.append("  no freeze window is open")
+    for freeze in status.active_freezes:
+        window = f"{freezes.wall(freeze.window.start)} → {freezes.wall(freeze.window.end)} {_t(freeze.timezone)}"
+        lines.append(f"  ❄ {_t(freeze.policy)}: frozen {window}")
+        lines.append(f"      way through: {_t(freezes.way_through(freeze))}")
+    lines.append(f"  next allowed: {_t(freezes.next_allowed(status))}")
+    return lines
+
+
 def closing_line(decision: Decision) -> str:
     """The last line, e.g. `changegate: FAIL — 4 blocking requirements, 1 error finding`."""
     blocking = sum(1 for r in decision.requirements if is_blocking(r))
@@ -133,6 +145,8 @@ def render(decision: Decision, *, template: Path | None = None) -> str:
         lines.append(f"  {_t(change.summary)}")
     lines.append("")
     lines += _impact_lines(decision.impact, decision.depmap)
+    if decision.schedule is not None:
+        lines += _schedule_lines(decision.schedule)
 
     groups = [
         ("Blocking", "✗", [r for r in decision.requirements if is_blocking(r)]),
