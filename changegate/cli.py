@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from changegate import __version__
-from changegate.report import COVERAGE_FORMATS, DECISION_FORMATS, IMPACT_FORMATS, OWNERS_FORMATS
+from changegate.report import COVERAGE_FORMATS, DECISION_FORMATS, IMPACT_FORMATS, OWNERS_FORMATS, SCHEDULE_FORMATS
 
 
 class _Group(click.Group):
@@ -176,6 +176,21 @@ def owners(paths: tuple[str, ...], changed_files: str | None, fmt: str, config: 
     from changegate.commands import owners as command
 
     sys.exit(command.owners(command.OwnersOptions(paths, changed_files, fmt, config)))
+
+
+@cli.command()
+@click.option("--from", "start", metavar="DATE",
+              help="Start of the span: YYYY-MM-DD (00:00 UTC) or an ISO 8601 date-time with an offset "
+                   "(default: now).")
+@click.option("--days", type=int, default=30, show_default=True, help="Length of the span in days (1-366).")
+@click.option("--format", "fmt", type=click.Choice(list(SCHEDULE_FORMATS)), default="text", show_default=True,
+              help="Output format.")
+@click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml).")
+def schedule(start: str | None, days: int, fmt: str, config: str | None) -> None:
+    """List the freeze windows (policies with match.during) of the coming days per value stream."""
+    from changegate.commands import schedule as command
+
+    sys.exit(command.schedule(command.ScheduleOptions(start, days, fmt, config)))
 
 
 @cli.group(name="map")

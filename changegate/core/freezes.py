@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 from changegate.core.matching import match_policy
 from changegate.core.policy_context import PolicyContext
-from changegate.core.schedule import freeze_lifts, open_windows
+from changegate.core.schedule import freeze_lifts, open_windows, windows_between
 from changegate.core.waivers import applicable_waiver
-from changegate.model import ActiveFreeze, Policy, PolicyResult, Schedule, ScheduleStatus
+from changegate.model import ActiveFreeze, Policy, PolicyResult, Schedule, ScheduleStatus, UpcomingWindow
 
 HORIZON_DAYS = 366  # how far ahead `next_allowed` is looked for
 
@@ -51,6 +51,26 @@ def schedule_status(policies: Sequence[Policy], results: Sequence[PolicyResult],
     blocked_now = any(not f.waived and f.severity == "error" for f in active)
     lifts = freeze_lifts(blocking, now, dt.timedelta(days=HORIZON_DAYS)) if blocked_now else now
     return ScheduleStatus(now=now, active_freezes=tuple(active), next_allowed=lifts, horizon_days=HORIZON_DAYS)
+
+
+def upcoming_windows(policies: Sequence[Policy], low: dt.datetime, high: dt.datetime) -> list[UpcomingWindow]:
+    """Every window of every scheduled policy that overlaps `[low, high)` (aware instants),
+    once per value stream the policy matches on (or once under None: all), sorted by value
+    stream (None last), start, end and policy."""
+    found: list[UpcomingWindow] = []
+    for policy in policies:
+        schedule = policy.match.during
+        if schedule is None:
+            continue
+        for window in windows_between(schedule, low, high):
+            for stream in policy.match.value_streams or (None,):
+                found.append(UpcomingWindow(
+                    value_stream=stream, policy=policy.id, layer=policy.layer, severity=policy.severity,
+                    timezone=schedule.timezone, window=window, change_types=policy.match.change_types,
+                    waivable_by=policy.waivable_by, final=policy.final, deny=policy.deny))
+    found.sort(key=lambda u: (u.value_stream is None, u.value_stream or "", u.window.start.astimezone(dt.UTC),
+                              u.window.end.astimezone(dt.UTC), u.policy))
+    return found
 
 
 def _unscheduled(policy: Policy) -> Policy:

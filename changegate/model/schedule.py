@@ -18,6 +18,7 @@ __all__ = [
     "RecurringWindow",
     "Schedule",
     "ScheduleStatus",
+    "UpcomingWindow",
 ]
 
 
@@ -95,3 +96,20 @@ class ScheduleStatus:
     active_freezes: tuple[ActiveFreeze, ...]
     next_allowed: _dt.datetime | None
     horizon_days: int
+
+
+@dataclass(frozen=True)
+class UpcomingWindow:
+    """A window of a policy's schedule in a span of time (`changegate schedule`), under the
+    value stream it is listed for (None: the policy names no value stream, so all)."""
+
+    value_stream: str | None
+    policy: str
+    layer: str
+    severity: str
+    timezone: str
+    window: FreezeWindow
+    change_types: tuple[str, ...] | None = None  # None: every type
+    waivable_by: tuple[str, ...] = ()
+    final: bool = False
+    deny: str | None = None

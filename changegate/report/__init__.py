@@ -2,6 +2,7 @@
 
 The one registry of output formats. `DECISION_FORMATS` (for `check`), `IMPACT_FORMATS`
 (for `impact`), `OWNERS_FORMATS` (for `owners`) and `COVERAGE_FORMATS` (for `map coverage`)
+and `SCHEDULE_FORMATS` (for `schedule`)
 map each format's name to "module:function", imported only when that format
 is used: markdown's Jinja2 costs ~30 ms that `--format json` should not pay, and the CLI
 imports this module at start-up to build its `--format` choices from the keys.
@@ -9,7 +10,8 @@ imports this module at start-up to build its `--format` choices from the keys.
 Every decision reporter is called as `function(decision, template=...)` (the options any
 format may use; only markdown has a template), every impact reporter as
 `function(impact, depmap)`, an owners reporter as `function(files)` and a coverage
-reporter as `function(coverage)`. All return the whole text, ending with a line break.
+reporter as `function(coverage)`, a schedule reporter as
+`function(windows, depmap, low, high)`. All return the whole text, ending with a line break.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from changegate.model import Coverage, Decision, DepMap, Impact, PathOwners
+    import datetime as dt
+    from collections.abc import Sequence
+
+    from changegate.model import Coverage, Decision, DepMap, Impact, PathOwners, UpcomingWindow
 
 DECISION_FORMATS: dict[str, str] = {
     "text": "changegate.report.text:render",
@@ -41,6 +46,12 @@ OWNERS_FORMATS: dict[str, str] = {
 COVERAGE_FORMATS: dict[str, str] = {
     "text": "changegate.report.ownership:render_coverage_text",
     "json": "changegate.report.ownership:render_coverage_json",
+}
+
+
+SCHEDULE_FORMATS: dict[str, str] = {
+    "text": "changegate.report.schedule:render_text",
+    "json": "changegate.report.schedule:render_json",
 }
 
 
@@ -93,3 +104,10 @@ def render_coverage(fmt: str, coverage: Coverage) -> str:
     """What the map leaves uncovered (`changegate map coverage`) in format `fmt`."""
     reporter: Callable[[Coverage], str] = _function(COVERAGE_FORMATS, fmt, "coverage")
     return reporter(coverage)
+
+
+def render_schedule(fmt: str, windows: Sequence[UpcomingWindow], depmap: DepMap, low: dt.datetime,
+                    high: dt.datetime) -> str:
+    """The freeze windows of a span (`changegate schedule`) in format `fmt`."""
+    reporter: Callable[..., str] = _function(SCHEDULE_FORMATS, fmt, "schedule")
+    return reporter(windows, depmap, low, high)

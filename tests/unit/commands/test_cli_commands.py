@@ -21,6 +21,7 @@ RETAIL = PROJECT / "examples" / "retail"
 RETAIL_MINI = SCENARIOS / "_shared" / "retail-mini"
 DECISION_SCHEMA: dict[str, Any] = json.loads((PROJECT / "schemas" / "decision.schema.json").read_text())
 TODAY = "2026-11-28"
+NOW = "2026-11-20T10:00:00+01:00"  # outside the retail example's month-end freeze
 
 
 @pytest.fixture(autouse=True)
@@ -441,7 +442,7 @@ def test_retail_example_is_blocked_with_the_reasons_a_change_manager_needs(
 ) -> None:
     monkeypatch.chdir(RETAIL)
     result = run("check", "--changed-files", "pr/changed-files.txt", "--approvals", "pr/approvals.json",
-                 "--format", "json", "--today", TODAY)
+                 "--format", "json", "--today", TODAY, "--now", NOW)
     assert result.exit_code == 1, result.stderr
     decision = assert_valid_decision(result.stdout)
     assert decision["decision"] == "fail"
@@ -462,7 +463,7 @@ def test_retail_example_is_blocked_with_the_reasons_a_change_manager_needs(
 def test_retail_example_fixed_pull_request_passes_with_a_waiver(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(RETAIL)
     args = ("check", "--config", "pr-fixed/config.yaml", "--changed-files", "pr/changed-files.txt",
-            "--approvals", "pr-fixed/approvals.json", "--today", TODAY)
+            "--approvals", "pr-fixed/approvals.json", "--today", TODAY, "--now", NOW)
     text = run(*args)
     assert text.exit_code == 0, text.stdout + text.stderr
     assert "changegate: PASS" in text.stdout
@@ -479,7 +480,7 @@ def test_retail_example_fixed_pull_request_passes_with_a_waiver(monkeypatch: pyt
 def test_fail_on_warning_blocks_a_passing_change_that_has_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(RETAIL)
     args = ("check", "--config", "pr-fixed/config.yaml", "--changed-files", "pr/changed-files.txt",
-            "--approvals", "pr-fixed/approvals.json", "--today", TODAY, "--format", "json")
+            "--approvals", "pr-fixed/approvals.json", "--today", TODAY, "--now", NOW, "--format", "json")
     default = run(*args)
     assert default.exit_code == 0
     assert "warning" in {f["level"] for f in json.loads(default.stdout)["findings"]}
@@ -491,7 +492,7 @@ def test_fail_on_warning_blocks_a_passing_change_that_has_warnings(monkeypatch: 
 def test_retail_example_markdown_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(RETAIL)
     result = run("check", "--changed-files", "pr/changed-files.txt", "--approvals", "pr/approvals.json",
-                 "--format", "markdown", "--today", TODAY)
+                 "--format", "markdown", "--today", TODAY, "--now", NOW)
     assert result.exit_code == 1
     assert "```mermaid" in result.stdout
     assert "finance-settlement" in result.stdout
