@@ -49,7 +49,10 @@ def local_time(text: str) -> dt.datetime:
     if not _LOCAL.fullmatch(text):
         raise ValueError(f"{text!r} is not a local date-time YYYY-MM-DDTHH:MM[:SS] (no offset: "
                          "the schedule's timezone says where)")
-    value = dt.datetime.fromisoformat(text)
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date and time") from None
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(f"{text!r} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
     return value
