@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from changegate.core import cel
-from changegate.core.schedule import open_windows
 from changegate.core.policy_context import PolicyContext
+from changegate.core.schedule import open_windows
 from changegate.model import Policy, Schedule, risk_index
 
 

@@ -169,12 +169,10 @@ def _starts(rule: RecurringWindow, low: dt.datetime, high: dt.datetime) -> Itera
     moved = rrulestr(text, dtstart=_shift(dtstart, years))
     if until is not None:
         moved = moved.replace(until=_shift(until, years))
-    seen = 0
     last = _shift(high, years)
-    for found in moved.xafter(_shift(low, years), inc=True):
+    for seen, found in enumerate(moved.xafter(_shift(low, years), inc=True), 1):
         if found > last:
             return
-        seen += 1
         if seen > MAX_OCCURRENCES:
             raise ScheduleLimitError(f"the rule opens more than {MAX_OCCURRENCES} windows in the span searched")
         yield _shift(found, -years)
@@ -236,8 +234,8 @@ def freeze_lifts(schedules: Sequence[Schedule], now: dt.datetime, horizon: dt.ti
     `now + horizon`."""
     now_utc = now.astimezone(UTC)
     end = now_utc + horizon
-    windows = sorted(((w.start.astimezone(UTC), w.end.astimezone(UTC))
-                      for s in schedules for w in windows_between(s, now_utc, end)))
+    windows = sorted((w.start.astimezone(UTC), w.end.astimezone(UTC))
+                      for s in schedules for w in windows_between(s, now_utc, end))
     clear = now_utc
     for start, stop in windows:
         if start > clear:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 

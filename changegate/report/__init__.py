@@ -21,10 +21,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import datetime as dt
     from collections.abc import Sequence
+    from pathlib import Path
 
     from changegate.model import Coverage, Decision, DepMap, Impact, PathOwners, UpcomingWindow
 
