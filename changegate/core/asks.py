@@ -309,6 +309,8 @@ def _files(files: Sequence[str]) -> str:
 def _deny_ask(policy: Policy, reason: str) -> Ask:
     why = reason.removeprefix("matched: ")
     fix = f"Change the pull request so that policy {policy.id} no longer matches ({why})"
+    if policy.match.during is not None:  # a freeze: waiting is the usual way through
+        fix = "Wait until the freeze window closes (the change schedule says when), or c" + fix[1:]
     if policy.waivable_by and not policy.final:
         fix += (f", or add a waiver for {policy.id} to the manifest and have a member of "
                 f"{', '.join(policy.waivable_by)} approve it")
