@@ -145,15 +145,21 @@ def _today(value: str | None) -> dt.date:
 
 
 def parse_now(value: str | None) -> dt.datetime:
-    """The instant freeze windows are judged at: `--now` (ISO 8601 with an offset or Z), or
-    the clock, read here at the edge and nowhere else."""
-    if value is None:
-        return dt.datetime.now(dt.UTC)
+    """The instant freeze windows are judged at: `--now`, or the clock, read here at the
+    edge and nowhere else."""
+    return dt.datetime.now(dt.UTC) if value is None else parse_instant(value, "--now")
+
+
+def parse_instant(value: str, option: str) -> dt.datetime:
+    """An ISO 8601 date-time with an offset (or Z) given to `option`, in the years schedules
+    are computed in (load/schedule.py); an input error otherwise."""
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        parsed: dt.datetime | None = dt.datetime.fromisoformat(value)
     except ValueError:
         parsed = None
     if parsed is None or parsed.utcoffset() is None:
-        raise InputError(f"--now: {value!r} is not an ISO 8601 date-time with an offset "
+        raise InputError(f"{option}: {value!r} is not an ISO 8601 date-time with an offset "
                          "(e.g. 2026-11-30T10:00:00+01:00 or 2026-11-30T09:00:00Z)", "command line")
+    if not 1900 <= parsed.year <= 9000:
+        raise InputError(f"{option}: {value!r} is outside the years 1900–9000", "command line")
     return parsed

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from changegate.commands.check import parse_now
+from changegate.commands.check import parse_instant, parse_now
 from changegate.commands.output import write_output
 from changegate.errors import InputError
 
@@ -43,13 +43,14 @@ def schedule(options: ScheduleOptions) -> int:
 
 def span_start(value: str | None) -> dt.datetime:
     """`--from`: a date (its 00:00 UTC), a date-time with an offset, or (None) now."""
-    if value is not None and len(value) == 10:
-        try:
-            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
-        except ValueError:
-            raise InputError(f"--from: {value!r} is not a YYYY-MM-DD date", "command line") from None
+    if value is None:
+        return parse_now(None)
+    if len(value) != 10:
+        return parse_instant(value, "--from")
     try:
-        return parse_now(value)
-    except InputError:
-        raise InputError(f"--from: {value!r} is not a YYYY-MM-DD date or an ISO 8601 date-time with an "
-                         "offset", "command line") from None
+        start = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+    except ValueError:
+        raise InputError(f"--from: {value!r} is not a YYYY-MM-DD date", "command line") from None
+    if not 1900 <= start.year <= 9000:
+        raise InputError(f"--from: {value!r} is outside the years 1900–9000", "command line")
+    return start

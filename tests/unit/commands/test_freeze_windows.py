@@ -385,6 +385,15 @@ def test_now_without_an_offset_is_an_input_error(tmp_path: Path, monkeypatch: py
     assert f"command line: --now: '{now}' is not an ISO 8601 date-time with an offset" in result.stderr
 
 
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"])
+def test_now_at_the_ends_of_the_calendar_is_an_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           now: str) -> None:
+    root = gate(tmp_path, freeze_policy(LAST_THREE_BUSINESS_DAYS))
+    result = check(root, now, monkeypatch=monkeypatch)
+    assert result.exit_code == 2
+    assert f"command line: --now: '{now}' is outside the years 1900–9000" in result.stderr
+
+
 # --------------------------------------------------------------------------- changegate schedule
 
 
@@ -421,7 +430,9 @@ def test_schedule_lists_the_windows_per_value_stream(tmp_path: Path, monkeypatch
     (("--days", "0"), "--days: 0 is not from 1 to 366"),
     (("--days", "400"), "--days: 400 is not from 1 to 366"),
     (("--from", "2026-13-01"), "--from: '2026-13-01' is not a YYYY-MM-DD date"),
-    (("--from", "2026-11-30T10:00"), "--from: '2026-11-30T10:00' is not a YYYY-MM-DD date or an ISO 8601"),
+    (("--from", "2026-11-30T10:00"), "--from: '2026-11-30T10:00' is not an ISO 8601 date-time with an offset"),
+    (("--from", "0001-01-01"), "--from: '0001-01-01' is outside the years 1900–9000"),
+    (("--from", "9999-12-01T00:00:00Z"), "--from: '9999-12-01T00:00:00Z' is outside the years 1900–9000"),
 ])
 def test_schedule_bad_options_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...],
                                      message: str) -> None:
