@@ -44,5 +44,11 @@ def load_gate(root: Path, config_path: str | None, *, with_policies: bool = True
     config = load_config(root, config_path)
     compiled = cache.compiled_map(root, config, no_cache=no_cache)
     depmap = compiled.depmap
+    if not depmap.components and not config.allow_empty_gate:
+        from changegate.errors import InputError
+
+        raise InputError("the map has no components, so no change can touch anything it gates; add "
+                         "components, or set allow_empty_gate: true in the config",
+                         ", ".join(depmap.files) or ", ".join(config.map))
     policies = tuple(load_policies(root, config, depmap)) if with_policies else ()
     return GateFiles(config, depmap, policies, compiled.path_index, compiled.adjacency)
