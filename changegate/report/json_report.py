@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from changegate.core.decide import is_blocking
+from changegate.report.escape import json_text
 from changegate.model import (
     AffectedValueStream,
     Decision,
@@ -145,7 +146,7 @@ def dumps(data: Any) -> str:
     One item a line keeps big decisions readable and diffable, and lets the C encoder write
     each item: `indent=` alone falls back to the pure-Python encoder, several times slower
     on an enterprise-sized decision."""
-    return _dumps(data, 0) + "\n"
+    return json_text(_dumps(data, 0) + "\n")
 
 
 def _dumps(value: Any, depth: int) -> str:
