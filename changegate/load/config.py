@@ -79,9 +79,10 @@ def _inside_repository(data: dict[str, Any], path: str, lines: Lines) -> None:
     if "changes" in data:
         entries.append((("changes",), data["changes"]))
     entries.extend((("evidence", "junit", i), v) for i, v in enumerate(data.get("evidence", {}).get("junit", ())))
-    problems = [SchemaError(f"{'.'.join(map(str, key))}: {value!r} leads out of the repository; give a path "
-                            "relative to the repository root, without '..'", path, lines.line(key))
-                for key, value in entries if leaves_root(value)]
+    problems: list[InputError] = [
+        SchemaError(f"{'.'.join(map(str, key))}: {value!r} leads out of the repository; give a path "
+                    "relative to the repository root, without '..'", path, lines.line(key))
+        for key, value in entries if leaves_root(value)]
     if problems:
         raise InputErrors(problems)
 

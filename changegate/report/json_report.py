@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from changegate.core.decide import is_blocking
-from changegate.report.escape import json_text
 from changegate.model import (
     AffectedValueStream,
     Decision,
@@ -23,6 +22,7 @@ from changegate.model import (
     PolicyResult,
     Requirement,
 )
+from changegate.report.escape import json_text
 
 SCHEMA_VERSION = 1
 STATUSES: tuple[str, ...] = ("satisfied", "missing", "failed", "waived")
