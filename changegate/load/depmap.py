@@ -69,6 +69,15 @@ def map_files(root: Path, config: Config) -> list[str]:
     return files
 
 
+def empty_map_error(config: Config, depmap: DepMap) -> InputError | None:
+    """The error for a map without components (it gates nothing), unless the config allows it."""
+    if depmap.components or config.allow_empty_gate:
+        return None
+    return InputError("the map has no components, so no change can touch anything it gates; add "
+                      "components, or set allow_empty_gate: true in the config",
+                      ", ".join(depmap.files) or ", ".join(config.map))
+
+
 def load_map(root: Path, config: Config) -> DepMap:
     """The dependency map: every file merged, schema-valid, every reference resolved.
     Raises InputErrors with every problem found."""

@@ -169,12 +169,17 @@ def working_tree_changes(repo: Path) -> dict[str, str]:
 
 
 def tracked_files(repo: Path) -> list[str]:
-    """The files git tracks in `repo` (its index, as `git ls-files`), sorted."""
+    """The files git tracks in `repo` (its index, as `git ls-files`), sorted; a submodule's
+    gitlink as the directory entry `path/`."""
     _check_repo(repo)
-    proc = _run(repo, ["ls-files", "-z", "--cached", "--full-name"])
+    proc = _run(repo, ["ls-files", "-z", "--cached", "--full-name", "--stage"])
     if proc.returncode != 0:
         raise GitError(f"git ls-files failed (git: {_stderr(proc)})", str(repo))
-    return sorted(set(_split_z(proc.stdout)))
+    names = set()
+    for entry in _split_z(proc.stdout):  # "<mode> <object> <stage>\t<path>"
+        meta, _, path = entry.partition("\t")
+        names.add(path + "/" if meta.startswith(GITLINK) else path)  # a submodule: a directory entry
+    return sorted(names)
 
 
 def show(repo: Path, rev: str, path: str) -> bytes | None:
