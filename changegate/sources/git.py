@@ -14,7 +14,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from changegate.errors import GitError
+from changegate.errors import GitError, YamlError
+from changegate.load import limits
+from changegate.load.files import size_text
 
 _KEPT_ENV = ("PATH", "HOME", "XDG_CONFIG_HOME", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
 _GIT_ENV = {
@@ -183,12 +185,16 @@ def tracked_files(repo: Path) -> list[str]:
 
 
 def show(repo: Path, rev: str, path: str) -> bytes | None:
-    """The contents of `path` at `rev`, or None when it does not exist there (or is not a file)."""
+    """The contents of `path` at `rev`, or None when it does not exist there (or is not a file).
+    A blob past the gate files' size limit is refused before it is read (YamlError)."""
     sha = resolve(repo, rev)
     spec = f"{sha}:{path}"
     proc = _run(repo, ["cat-file", "-t", spec])
     if proc.returncode != 0 or proc.stdout.strip() != b"blob":
         return None
+    size = _run(repo, ["cat-file", "-s", spec])
+    if size.returncode == 0 and int(size.stdout.strip() or b"0") > limits.MAX_BYTES:
+        raise YamlError(f"file is larger than the {size_text(limits.MAX_BYTES)} limit (at {rev[:12]})", path)
     proc = _run(repo, ["cat-file", "blob", spec])
     if proc.returncode != 0:
         raise GitError(f"cannot read {path!r} at {rev!r} (git: {_stderr(proc)})", str(repo))

@@ -264,3 +264,17 @@ def test_working_tree_changes_lists_edits_deletions_and_untracked_files(repo: Pa
     _write(repo, "new dir/new file.txt", "x\n")
     assert git.working_tree_changes(repo) == {
         "gone.txt": "D", "kept.txt": "M", "new dir/new file.txt": "?"}
+
+
+def test_show_refuses_a_blob_past_the_gate_file_limit_before_reading_it(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from changegate.errors import YamlError
+    from changegate.load import limits
+
+    _write(repo, "big.yaml", "x" * 2000 + "\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "big")
+    assert git.show(repo, "HEAD", "big.yaml") == b"x" * 2000 + b"\n"
+    monkeypatch.setattr(limits, "MAX_BYTES", 1024)
+    with pytest.raises(YamlError, match=r"big\.yaml: file is larger than the 1024 bytes limit"):
+        git.show(repo, "HEAD", "big.yaml")
