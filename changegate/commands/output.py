@@ -6,10 +6,13 @@ import sys
 from pathlib import Path
 
 from changegate.errors import InputError
+from changegate.report.escape import undecodable
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write `text` to the file `output`, or to stdout when there is none (or it is '-')."""
+    """Write `text` to the file `output`, or to stdout when there is none (or it is '-').
+    Always UTF-8: an undecodable file-name byte a renderer left is written as `\\xNN`."""
+    text = undecodable(text)
     if output and output != "-":
         try:
             Path(output).write_text(text, encoding="utf-8")

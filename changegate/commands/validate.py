@@ -17,7 +17,7 @@ from typing import Any
 from changegate.core.analysis import map_findings
 from changegate.errors import InputError, InputErrors
 from changegate.load.config import CONFIG_KEYS, load_config
-from changegate.load.depmap import MAP_SECTIONS, MAP_SUFFIXES, check_map, map_files
+from changegate.load.depmap import MAP_SECTIONS, MAP_SUFFIXES, check_map, empty_map_error, map_files
 from changegate.load.documents import collect
 from changegate.load.files import read_gate_file
 from changegate.load.gate import find_root
@@ -61,8 +61,11 @@ def validate_paths(root: Path, paths: list[str], config_path: str | None = None,
         errors.extend(map_errors)
         if map_errors:  # policies and manifests are checked against a map without problems
             depmap = None
-        elif depmap is not None and warnings is not None:
-            warnings.extend(map_findings(depmap))
+        elif depmap is not None:
+            empty = empty_map_error(config, depmap)
+            errors.extend([empty] if empty is not None else [])
+            if warnings is not None:
+                warnings.extend(map_findings(depmap))
         policies = collect(errors, partial(load_policies, root, config, depmap))
         ids = {p.id for p in policies} if policies is not None else None
         for rel in manifest_files(root, config):
@@ -150,7 +153,8 @@ class _Given:
             single = dataclasses.replace(self.config, map=(display,))
             errors.extend(check_map(root, single, with_patterns=True)[1])
         elif target.kind == "policy":
-            single = dataclasses.replace(self.config, policies=(display,))
+            # one file of the gate: the gate as a whole may have policies elsewhere
+            single = dataclasses.replace(self.config, policies=(display,), allow_empty_gate=True)
             collect(errors, lambda: load_policies(root, single, self.checked_map[0]))
         else:
             collect(errors, lambda: _validate_manifest(target.path, display, self.checked_map[0],

@@ -50,12 +50,22 @@ _GLOB = re.compile(r"[*?\[\]\\]")
 _Compiled = tuple["re.Pattern[str] | None", bool]
 
 
+#: What a directory entry ``D/`` (a submodule's gitlink) is matched as: ``D/`` and a name
+#: no real path has (git paths hold no NUL). A pattern claims it when it claims the directory
+#: ``D`` itself (``D``, ``D/``) or every name directly in it (``D/**``, ``D/*``), never
+#: for one file's name (``D/README``, ``*.c``); last match wins as for a file.
+DIRECTORY_PROBE = "\x00"
+
+
 def normalize_path(path: str) -> str:
-    """A repository-relative POSIX path (no leading ``/`` or ``./``)."""
+    """A repository-relative POSIX path (no leading ``/`` or ``./``); a directory entry
+    ``D/`` becomes the path it is matched as (`DIRECTORY_PROBE`)."""
     if path.startswith("/"):
-        return path[1:]
-    if path.startswith("./"):
-        return path[2:]
+        path = path[1:]
+    elif path.startswith("./"):
+        path = path[2:]
+    if path.endswith("/") and len(path) > 1:
+        return path + DIRECTORY_PROBE
     return path
 
 

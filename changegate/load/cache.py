@@ -121,7 +121,7 @@ def compiled_map(root: Path, config: Config, *, no_cache: bool = False,
     files = []
     for name in map_files(root, config):
         try:
-            data = read_at_most(limits.MAX_BYTES, root / name)
+            data = read_at_most(limits.MAX_BYTES, root / name, regular_only=True)
         except OSError:
             data = None
         if data is None:  # the real load reports it, with the file name

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from changegate.errors import InputError, SchemaError
-from changegate.load.files import leaves_root, read_gate_file
+from changegate.errors import InputError, InputErrors, SchemaError
+from changegate.load.files import escapes, leaves_root, read_gate_file
 from changegate.load.lines import Lines, PathKey
 from changegate.load.parse import load_text
 from changegate.load.schema import validate
-from changegate.model import ApprovalSettings, Config, ImpactSettings
+from changegate.model import ApprovalSettings, Config, ImpactSettings, Limits
 
 DEFAULT_CONFIG = ".changegate/config.yaml"
 #: The top-level keys a config file may have.
 CONFIG_KEYS = frozenset(
     {"version", "map", "policies", "changes", "evidence", "layers", "impact", "unmapped_files",
-     "approvals"}
+     "approvals", "limits", "allow_empty_gate"}
 )
 
 
@@ -28,10 +29,15 @@ def load_config(root: Path, path: str | None) -> Config:
         path = DEFAULT_CONFIG
     elif not (root / path).exists():
         raise InputError("config file not found", path)
+    if not Path(path).is_absolute() and escapes(root, path):
+        # a relative config (the default one included) is the repository's: never a way out
+        raise InputError("is a symlink that leads out of the repository (or climbs out with '..'); "
+                         "refusing to read it", path)
     data, lines = load_text(read_gate_file(root / path, path), path)
     if data is None:
         data = {}
     validate(data, "config", path, lines)
+    _inside_repository(data, path, lines)
     defaults = Config()
     map_value = data.get("map", defaults.map)
     impact = data.get("impact", {})
@@ -53,8 +59,32 @@ def load_config(root: Path, path: str | None) -> Config:
             allow_stale=approvals.get("allow_stale", False),
             exclude_committers=approvals.get("exclude_committers", True),
         ),
+        limits=Limits(**data.get("limits", {})),
+        allow_empty_gate=data.get("allow_empty_gate", False),
         file=path,
     )
+
+
+def _inside_repository(data: dict[str, Any], path: str, lines: Lines) -> None:
+    """Refuse (with its line) a map, policy, changes or evidence entry that is absolute or
+    climbs out with `..`: the gate reads nothing outside the repository (SPEC §6a)."""
+    entries: list[tuple[PathKey, str]] = []
+    value = data.get("map")
+    if isinstance(value, str):
+        entries.append((("map",), value))
+    elif isinstance(value, list):
+        entries.extend((("map", i), v) for i, v in enumerate(value))
+    entries.extend((("policies", i), v) for i, v in enumerate(data.get("policies", ()))
+                   if not v.startswith("builtin:"))
+    if "changes" in data:
+        entries.append((("changes",), data["changes"]))
+    entries.extend((("evidence", "junit", i), v) for i, v in enumerate(data.get("evidence", {}).get("junit", ())))
+    problems: list[InputError] = [
+        SchemaError(f"{'.'.join(map(str, key))}: {value!r} leads out of the repository; give a path "
+                    "relative to the repository root, without '..'", path, lines.line(key))
+        for key, value in entries if leaves_root(value)]
+    if problems:
+        raise InputErrors(problems)
 
 
 def _suite_globs(suites: dict[str, list[str]], path: str,

@@ -11,7 +11,7 @@ from typing import Any
 
 from changegate.errors import BrokenReferenceError, InputError
 from changegate.load.config import config_line
-from changegate.load.documents import collect, entry_files, load_document, raise_all
+from changegate.load.documents import OutsideError, collect, entry_files, load_document, raise_all
 from changegate.load.lines import Lines, PathKey
 from changegate.load.references import check_patterns, check_ref, check_refs
 from changegate.load.schema import dotted
@@ -48,10 +48,14 @@ def map_files(root: Path, config: Config) -> list[str]:
     errors: list[InputError] = []
     seen: set[Path] = set()
     for index, entry in enumerate(config.map):
-        found = entry_files(root, entry, MAP_SUFFIXES)
+        where = config.file or entry
+        line = config_line(root, config, ("map", index) if len(config.map) > 1 else ("map",))
+        try:
+            found = entry_files(root, entry, MAP_SUFFIXES)
+        except OutsideError as err:
+            errors.append(InputError(f"map: {err.message}", where, line) if err.file == entry else err)
+            continue
         if found is None:
-            where = config.file or entry
-            line = config_line(root, config, ("map", index) if len(config.map) > 1 else ("map",))
             what = "map file or directory"
             hint = "" if config.file else " (create it, e.g. with `changegate init`)"
             errors.append(InputError(f"{what} {entry!r} does not exist{hint}", where, line))
@@ -63,6 +67,15 @@ def map_files(root: Path, config: Config) -> list[str]:
                 files.append(file)
     raise_all(errors)
     return files
+
+
+def empty_map_error(config: Config, depmap: DepMap) -> InputError | None:
+    """The error for a map without components (it gates nothing), unless the config allows it."""
+    if depmap.components or config.allow_empty_gate:
+        return None
+    return InputError("the map has no components, so no change can touch anything it gates; add "
+                      "components, or set allow_empty_gate: true in the config",
+                      ", ".join(depmap.files) or ", ".join(config.map))
 
 
 def load_map(root: Path, config: Config) -> DepMap:

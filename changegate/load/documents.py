@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from changegate.errors import InputError, InputErrors
-from changegate.load.files import read_gate_file
+from changegate.load.files import escapes, read_gate_file
 from changegate.load.lines import Lines
 from changegate.load.parse import load_text
 from changegate.load.schema import validate
@@ -41,16 +41,30 @@ def raise_all(errors: list[InputError]) -> None:
         raise InputErrors(errors)
 
 
+class OutsideError(InputError):
+    """A config entry (or a file in its directory) that leads out of the repository."""
+
+
 def entry_files(root: Path, entry: str, suffixes: tuple[str, ...]) -> list[str] | None:
     """The files a config entry names: itself, or its directory's files ending in one of
-    `suffixes` (sorted by name). None when the entry does not exist."""
+    `suffixes` (sorted by name). None when the entry does not exist. OutsideError (naming
+    the entry or the file) when it, or a file in it, leads out of the repository: nothing
+    outside is listed or read."""
+    if escapes(root, entry):
+        raise OutsideError(f"{entry!r} leads out of the repository (absolute, '..' or a symlink "
+                           "whose target is outside); gate files are read from inside it only", entry)
     path = root / entry
     if path.is_dir():
-        return [
-            f"{entry.rstrip('/')}/{child.name}"
-            for child in sorted(path.iterdir(), key=lambda p: p.name)
-            if child.name.endswith(suffixes) and child.is_file()
-        ]
-    if path.exists():
+        files = []
+        for child in sorted(path.iterdir(), key=lambda p: p.name):
+            if not child.name.endswith(suffixes):
+                continue
+            rel = f"{entry.rstrip('/')}/{child.name}"
+            if escapes(root, rel):
+                raise OutsideError("is a symlink that leads out of the repository; refusing to read it", rel)
+            if child.is_file():
+                files.append(rel)
+        return files
+    if path.exists() or path.is_symlink():
         return [entry]
     return None

@@ -39,10 +39,14 @@ def load_gate(root: Path, config_path: str | None, *, with_policies: bool = True
     compiled from the cache when its files are unchanged (changegate.load.cache)."""
     from changegate.load import cache
     from changegate.load.config import load_config
+    from changegate.load.depmap import empty_map_error
     from changegate.load.policies import load_policies
 
     config = load_config(root, config_path)
     compiled = cache.compiled_map(root, config, no_cache=no_cache)
     depmap = compiled.depmap
+    empty = empty_map_error(config, depmap)
+    if empty is not None:
+        raise empty
     policies = tuple(load_policies(root, config, depmap)) if with_policies else ()
     return GateFiles(config, depmap, policies, compiled.path_index, compiled.adjacency)

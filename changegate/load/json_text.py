@@ -72,9 +72,11 @@ def load_json(text: str, file: str) -> tuple[Any, Lines]:
     Lines are computed lazily (only when a message needs one)."""
     limits.check_size(text, file)
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates(file))
+        data = json.loads(text, object_pairs_hook=_no_duplicates(file), parse_int=limits.json_int)
     except json.JSONDecodeError as err:
         raise YamlError(f"invalid JSON: {err.msg}", file, err.lineno) from None
+    except limits.IntegerTooLongError as err:
+        raise YamlError(str(err), file, limits.token_line(text, err.token)) from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {limits.MAX_DEPTH} levels", file) from None
     _check_depth(data, file)

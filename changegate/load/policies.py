@@ -9,7 +9,7 @@ from typing import Any
 
 from changegate.errors import InputError
 from changegate.load.config import config_line
-from changegate.load.documents import collect, entry_files, load_document, raise_all
+from changegate.load.documents import OutsideError, collect, entry_files, load_document, raise_all
 from changegate.load.lines import Lines, PathKey
 from changegate.load.references import check_patterns, check_ref, check_refs
 from changegate.load.resources import builtin_policy_path, shipped_dir
@@ -50,16 +50,25 @@ def policy_files(root: Path, config: Config) -> tuple[list[tuple[Path, str]], li
                 continue
             files.append((builtin_policy_path(name), entry))
             continue
-        found = entry_files(root, entry, POLICY_SUFFIXES)
+        try:
+            found = entry_files(root, entry, POLICY_SUFFIXES)
+        except OutsideError as err:
+            errors.append(InputError(f"policies: {err.message}", config.file or entry,
+                                     config_line(root, config, ("policies", index)))
+                          if err.file == entry else err)
+            continue
+        # the default directory may be absent (or empty) while the policy sources are the default ones
+        named = entry.rstrip("/") != DEFAULT_POLICY_DIR or config.policies != Config().policies
         if found is None:
-            if entry.rstrip("/") != DEFAULT_POLICY_DIR:
-                errors.append(
-                    InputError(
-                        f"policy file or directory {entry!r} does not exist",
-                        config.file or entry,
-                        config_line(root, config, ("policies", index)),
-                    )
-                )
+            if named:
+                errors.append(InputError(f"policy file or directory {entry!r} does not exist",
+                                         config.file or entry, config_line(root, config, ("policies", index))))
+            continue
+        if not found and named and not config.allow_empty_gate:
+            errors.append(InputError(
+                f"policy directory {entry!r} holds no policy files (*.yaml, *.yml): a gate that gates "
+                "nothing; add a policy, remove the entry, or set allow_empty_gate: true",
+                config.file or entry, config_line(root, config, ("policies", index))))
             continue
         files.extend((root / f, f) for f in found)
     return files, errors
@@ -103,6 +112,12 @@ def load_policies(root: Path, config: Config, depmap: DepMap | None) -> list[Pol
             assert policy.loc is not None
             first_at[policy.id] = policy.loc
             policies.append(policy)
+    if not policies and not errors and not config.allow_empty_gate:
+        where = "no policy file" if not files else "no policy in " + ", ".join(display for _, display in files)
+        errors.append(InputError(
+            f"the gate has no policy ({where}): it would pass every change; add a policy source, "
+            "or set allow_empty_gate: true", config.file or "the default config",
+            config_line(root, config, ("policies",))))
     raise_all(errors)
     return sorted(policies, key=lambda p: config.layers.index(p.layer))
 

@@ -89,6 +89,7 @@ def _non_str_plain_pattern() -> re.Pattern[str]:
 
 
 NON_STR_PLAIN = _non_str_plain_pattern()
+_LONG_DIGITS = re.compile(rf"[0-9]{{{limits.MAX_INT_DIGITS + 1}}}")
 _KEY = r"[A-Za-z0-9_][\w.\-/@+]*"
 _TOP_KEY = re.compile(rf"\n({_KEY})[ \t]*:(?=\s)")
 _INDENTED = re.compile(r"\n( +)[^\s#]")
@@ -192,6 +193,8 @@ def parse(text: str) -> tuple[Any, dict[PathKey, int]] | None:
     when the fast path cannot vouch for the result (the careful loader then reads it)."""
     scan = "\n" + text
     if not _characters_ok(text) or any(pattern.search(scan) for pattern in _UNSAFE_TEXT):
+        return None
+    if _LONG_DIGITS.search(text):  # a giant integer: the careful loader refuses it with its line
         return None
     starts = list(_DOC_START.finditer(scan))  # one `---`, before any content, is fine
     if starts and (len(starts) > 1 or any(

@@ -66,6 +66,7 @@ _CONSTRUCT = {
     for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
                 "tag:yaml.org,2002:null")
 }
+_INT = "tag:yaml.org,2002:int"
 _MERGE_KEY = object()  # the `<<` key of a mapping
 _NO_KEY = object()  # a mapping waiting for its next key
 
@@ -101,6 +102,8 @@ def _scalar(event: yaml.ScalarEvent, file: str) -> Any:
     construct = _CONSTRUCT.get(tag)
     if construct is None:
         raise YamlError(f"unsupported tag {tag!r}", file, event.start_mark.line + 1)
+    if tag == _INT and len(event.value) > limits.MAX_INT_DIGITS:
+        raise YamlError(limits.int_message(event.value), file, event.start_mark.line + 1)
     return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
 
 

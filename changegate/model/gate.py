@@ -18,6 +18,7 @@ __all__ = [
     "DepMap",
     "ImpactSettings",
     "Interface",
+    "Limits",
     "Location",
     "Match",
     "OwnershipRule",
@@ -68,6 +69,13 @@ class ApprovalSettings:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """The config's `limits:`: bounds a repository may move within sane ranges."""
+
+    changed_files: int = 100_000  # most changed paths a change may have (1 .. 1,000,000)
+
+
+@dataclass(frozen=True)
 class Config:
     """`.changegate/config.yaml` with every default filled in. Paths are as written
     (relative to the repository root)."""
@@ -81,8 +89,12 @@ class Config:
     suites: tuple[tuple[str, tuple[str, ...]], ...] = ()
     layers: tuple[str, ...] = DEFAULT_LAYERS
     impact: ImpactSettings = field(default_factory=ImpactSettings)
-    unmapped_files: Literal["ignore", "warn", "error"] = "warn"
+    unmapped_files: Literal["ignore", "warn", "error"] = "error"
     approvals: ApprovalSettings = field(default_factory=ApprovalSettings)
+    limits: Limits = field(default_factory=Limits)
+    # true: a gate with no policy, a policy directory without policy files or a map without
+    # components is accepted (else each is an input error: a gate that gates nothing)
+    allow_empty_gate: bool = False
     file: str | None = None  # where it was loaded from; None = all defaults
 
     def is_manifest_path(self, path: str) -> bool:

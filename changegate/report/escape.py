@@ -3,6 +3,8 @@
 Titles, summaries, file names, reviewer names and waiver reasons come from the pull
 request, so every reporter passes them through one of these functions:
 
+- `undecodable(s)` / `json_text(s)`: a file name's bytes that are not UTF-8 as `\\xNN`
+  text (every other escaper starts from it; JSON output passes through `json_text`).
 - `terminal(s)`: one line with no control characters (no ANSI colours, cursor moves or
   carriage-return overwrites) and no bidirectional-override characters; every other
   escaper starts from it.
@@ -33,6 +35,30 @@ _ANSI = re.compile(
 _BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+# A file name that is not UTF-8 reaches changegate as Python's surrogate escapes (git -z
+# gives bytes; os.fsdecode keeps each undecodable byte as U+DC80..U+DCFF). No output may
+# carry one: it is not UTF-8. Each becomes the visible text `\xNN` (the byte), never U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _byte_text(match: re.Match[str], backslash: str = "\\") -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"{backslash}x{code - 0xDC00:02x}"
+    return f"{backslash}u{code:04x}"
+
+
+def undecodable(s: str) -> str:
+    """`s` with each undecodable byte (a surrogate escape) written as the text `\\xNN`."""
+    return _SURROGATE.sub(_byte_text, s) if not s.isascii() else s
+
+
+def json_text(s: str) -> str:
+    """JSON text `s` (encoded with ensure_ascii=False) with each surrogate escape written as
+    the JSON string text for `\\xNN` (an escaped backslash), so the document is UTF-8."""
+    return _SURROGATE.sub(lambda m: _byte_text(m, "\\\\"), s) if not s.isascii() else s
+
+
 ZWSP = "\u200b"  # zero-width space: breaks @-mentions, #refs and autolinks invisibly
 
 # Markdown punctuation that could start inline syntax: backslash-escaped (CommonMark §2.4).
@@ -43,14 +69,14 @@ _MD_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 def terminal(s: object) -> str:
     """`s` safe to print to a terminal: ANSI sequences removed whole, line breaks and tabs
     made spaces, other control and bidi characters stripped; one line."""
-    text = _ANSI.sub("", str(s))
+    text = _ANSI.sub("", undecodable(str(s)))
     text = _BREAKS.sub(" ", text)
     return _CONTROLS.sub("", text)
 
 
 def strip_controls(s: object) -> str:
     """`s` without control and bidi characters, except tab, CR and LF."""
-    return _CONTROLS.sub("", str(s))
+    return _CONTROLS.sub("", undecodable(str(s)))
 
 
 def md(s: object, max_len: int = 1000) -> str:

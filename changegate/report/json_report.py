@@ -22,6 +22,7 @@ from changegate.model import (
     PolicyResult,
     Requirement,
 )
+from changegate.report.escape import json_text
 from changegate.report.freezes import schedule_dict
 
 SCHEMA_VERSION = 1
@@ -150,7 +151,7 @@ def dumps(data: Any) -> str:
     One item a line keeps big decisions readable and diffable, and lets the C encoder write
     each item: `indent=` alone falls back to the pure-Python encoder, several times slower
     on an enterprise-sized decision."""
-    return _dumps(data, 0) + "\n"
+    return json_text(_dumps(data, 0) + "\n")
 
 
 def _dumps(value: Any, depth: int) -> str:

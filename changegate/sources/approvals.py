@@ -19,6 +19,7 @@ from typing import Any
 
 from changegate.core.approvals import parse_time
 from changegate.errors import EvidenceError, InputError, InputErrors
+from changegate.load import limits
 from changegate.load.files import read_bounded
 from changegate.load.json_text import json_lines
 from changegate.load.lines import Lines
@@ -62,10 +63,12 @@ def _check_time(text: str, where: str, source: str) -> None:
 def parse(text: str, source: str) -> Approvals:
     """Approvals from JSON `text` read from `source` (a file name, for messages)."""
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=limits.json_int)
     except json.JSONDecodeError as exc:
         raise EvidenceError(f"not valid JSON: {exc.msg} (column {exc.colno})", source,
                             exc.lineno) from exc
+    except limits.IntegerTooLongError as exc:
+        raise EvidenceError(str(exc), source, limits.token_line(text, exc.token)) from None
     except EvidenceError as exc:
         raise EvidenceError(exc.message, source) from exc
     except RecursionError as exc:

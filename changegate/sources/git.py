@@ -14,7 +14,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from changegate.errors import GitError
+from changegate.errors import GitError, YamlError
+from changegate.load import limits
+from changegate.load.files import size_text
 
 _KEPT_ENV = ("PATH", "HOME", "XDG_CONFIG_HOME", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
 _GIT_ENV = {
@@ -104,17 +106,49 @@ def _split_z(data: bytes) -> list[str]:
     return [os.fsdecode(part) for part in data.split(b"\x00") if part]
 
 
+GITLINK = "160000"  # the mode of a submodule's entry: a commit, not a file
+
+
+def _raw_statuses(data: bytes) -> dict[str, str]:
+    """`git diff --raw -z` output -> path -> status letter, a gitlink (a submodule, on
+    either side) as a directory entry `path/` (see sources/changed_files.py)."""
+    parts = _split_z(data)
+    out: dict[str, str] = {}
+    for meta, path in zip(parts[0::2], parts[1::2], strict=False):
+        fields = meta.lstrip(":").split()
+        if GITLINK in fields[:2]:
+            path += "/"
+        out[path] = fields[-1][:1] if fields else "M"
+    return out
+
+
 def changed_files_with_status(repo: Path, base: str, head: str) -> dict[str, str]:
     """Paths changed between the merge base of `base` and `head`, and `head` (sorted) -> status
-    letter (A added, M modified, D deleted, T type change). A rename is a deletion and an addition."""
+    letter (A added, M modified, D deleted, T type change). A rename is a deletion and an
+    addition; a submodule's gitlink is the directory entry `path/`."""
     base_sha = resolve(repo, base)
     head_sha = resolve(repo, head)
-    proc = _run(repo, ["diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
-                       f"{base_sha}...{head_sha}", "--"])
+    proc = _run(repo, ["diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
+                       "--ignore-submodules=none", f"{base_sha}...{head_sha}", "--"])
     if proc.returncode != 0:
         raise GitError(f"git diff {base}...{head} failed (git: {_stderr(proc)})", str(repo))
-    parts = _split_z(proc.stdout)
-    return dict(sorted(zip(parts[1::2], (status[:1] for status in parts[0::2]), strict=False)))
+    return dict(sorted(_raw_statuses(proc.stdout).items()))
+
+
+def gitlinks(repo: Path, revs: tuple[str, ...], paths: list[str]) -> set[str]:
+    """Which of `paths` is a submodule's gitlink at one of the commits `revs` (a path git
+    cannot tell about counts as none)."""
+    found: set[str] = set()
+    for rev in revs:
+        for start in range(0, len(paths), 1000):
+            proc = _run(repo, ["ls-tree", "-z", "--full-tree", rev, "--", *paths[start:start + 1000]])
+            if proc.returncode != 0:
+                break
+            for entry in proc.stdout.split(b"\x00"):
+                meta, _, name = entry.partition(b"\t")
+                if meta.startswith(GITLINK.encode()):
+                    found.add(os.fsdecode(name))
+    return found
 
 
 def working_tree_changes(repo: Path) -> dict[str, str]:
@@ -124,12 +158,10 @@ def working_tree_changes(repo: Path) -> dict[str, str]:
     result: dict[str, str] = {}
     head = _run(repo, ["rev-parse", "--verify", "-q", "HEAD^{commit}"])
     if head.returncode == 0:
-        proc = _run(repo, ["diff", "--name-status", "-z", "--no-renames", "HEAD"])
+        proc = _run(repo, ["diff", "--raw", "-z", "--no-renames", "--ignore-submodules=none", "HEAD"])
         if proc.returncode != 0:
             raise GitError(f"git diff HEAD failed (git: {_stderr(proc)})", str(repo))
-        parts = _split_z(proc.stdout)
-        for status, path in zip(parts[0::2], parts[1::2], strict=False):
-            result[path] = status[:1]
+        result.update(_raw_statuses(proc.stdout))
     proc = _run(repo, ["ls-files", "-z", "--others", "--exclude-standard"])
     if proc.returncode != 0:
         raise GitError(f"git ls-files failed (git: {_stderr(proc)})", str(repo))
@@ -139,21 +171,30 @@ def working_tree_changes(repo: Path) -> dict[str, str]:
 
 
 def tracked_files(repo: Path) -> list[str]:
-    """The files git tracks in `repo` (its index, as `git ls-files`), sorted."""
+    """The files git tracks in `repo` (its index, as `git ls-files`), sorted; a submodule's
+    gitlink as the directory entry `path/`."""
     _check_repo(repo)
-    proc = _run(repo, ["ls-files", "-z", "--cached", "--full-name"])
+    proc = _run(repo, ["ls-files", "-z", "--cached", "--full-name", "--stage"])
     if proc.returncode != 0:
         raise GitError(f"git ls-files failed (git: {_stderr(proc)})", str(repo))
-    return sorted(set(_split_z(proc.stdout)))
+    names = set()
+    for entry in _split_z(proc.stdout):  # "<mode> <object> <stage>\t<path>"
+        meta, _, path = entry.partition("\t")
+        names.add(path + "/" if meta.startswith(GITLINK) else path)  # a submodule: a directory entry
+    return sorted(names)
 
 
 def show(repo: Path, rev: str, path: str) -> bytes | None:
-    """The contents of `path` at `rev`, or None when it does not exist there (or is not a file)."""
+    """The contents of `path` at `rev`, or None when it does not exist there (or is not a file).
+    A blob past the gate files' size limit is refused before it is read (YamlError)."""
     sha = resolve(repo, rev)
     spec = f"{sha}:{path}"
     proc = _run(repo, ["cat-file", "-t", spec])
     if proc.returncode != 0 or proc.stdout.strip() != b"blob":
         return None
+    size = _run(repo, ["cat-file", "-s", spec])
+    if size.returncode == 0 and int(size.stdout.strip() or b"0") > limits.MAX_BYTES:
+        raise YamlError(f"file is larger than the {size_text(limits.MAX_BYTES)} limit (at {rev[:12]})", path)
     proc = _run(repo, ["cat-file", "blob", spec])
     if proc.returncode != 0:
         raise GitError(f"cannot read {path!r} at {rev!r} (git: {_stderr(proc)})", str(repo))

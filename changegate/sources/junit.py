@@ -109,7 +109,8 @@ def _attr_int(frame: _Frame, name: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise _Refused(f"<{frame.tag}> attribute {name}={raw!r} is not a whole number", frame.line)
+        shown = raw if len(raw) <= 40 else raw[:37] + "..."  # a 5,000-digit count is not echoed whole
+        raise _Refused(f"<{frame.tag}> attribute {name}={shown!r} is not a whole number", frame.line)
     return value
 
 

@@ -127,19 +127,23 @@ def changes(options: DiffOptions, config: models.Config) -> Change:
     root = options.root
     if options.changed_files and (options.base or options.head):
         raise InputError("give either --base/--head or --changed-files, not both", "command line")
+    limit = config.limits.changed_files
     if options.changed_files:
-        files = changed_files_file.load(options.changed_files)
+        files = changed_files_file.mark_directories(
+            changed_files_file.load(options.changed_files, limit=limit), root)
         candidates = tuple(f for f in files if config.is_manifest_path(f) and (root / f).is_file())
         return Change(files, candidates, None, None)
     if options.base:
         base_sha = git.resolve(root, options.base)
         head_sha = git.resolve(root, options.head or "HEAD")
         statuses = git.changed_files_with_status(root, base_sha, head_sha)
+        changed_files_file.checked(statuses, f"git diff {options.base}...{options.head or 'HEAD'}", limit)
         return Change(tuple(statuses), _manifests(statuses, ("A", "M"), config), base_sha, head_sha,
                       manifests_at=head_sha if options.head else None)
     if options.head:
         raise InputError("--head needs --base", "command line")
     statuses = git.working_tree_changes(root)
+    changed_files_file.checked(statuses, "the working tree (git status)", limit)
     return Change(tuple(statuses), _manifests(statuses, ("A", "M", "?"), config), None, None)
 
 

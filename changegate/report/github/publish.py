@@ -85,8 +85,18 @@ def publish(
 
 
 def _write_summary_file(markdown: str, env: Mapping[str, str]) -> Path:
-    directory = Path(env.get("RUNNER_TEMP", "").strip() or tempfile.gettempdir())
+    """The summary as a file of its own: created new (O_EXCL, mode 0600, `mkstemp`), so a
+    file or symlink planted under that name is never written through. In the runner's
+    RUNNER_TEMP it is then renamed to SUMMARY_FILE (a rename replaces a planted symlink
+    itself, never its target); in a shared temporary directory it keeps its unique name."""
+    runner_temp = env.get("RUNNER_TEMP", "").strip()
+    directory = Path(runner_temp or tempfile.gettempdir())
     directory.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="changegate-summary-", suffix=".md", dir=directory)
+    with open(fd, "w", encoding="utf-8") as handle:
+        handle.write(markdown)
+    if not runner_temp:
+        return Path(name)
     path = directory / SUMMARY_FILE
-    path.write_text(markdown, encoding="utf-8")
+    os.replace(name, path)
     return path

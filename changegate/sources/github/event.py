@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from changegate.load import limits
+from changegate.load.files import read_at_most, size_text
 from changegate.sources.github.api import GithubInputError
+
+#: Largest event payload read (GitHub's own are a few hundred KiB at most).
+MAX_EVENT_BYTES = 16 * 1024 * 1024
 
 PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 EVENTS = (*PULL_EVENTS, "merge_group")
@@ -62,10 +67,15 @@ def load_event(path: str | Path, event_name: str, repository: str | None = None)
             file,
         )
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        raw = read_at_most(MAX_EVENT_BYTES, Path(path))
+        if raw is None:
+            raise GithubInputError(f"the event file is larger than {size_text(MAX_EVENT_BYTES)}, its bound", file)
+        data = json.loads(raw.decode("utf-8"), parse_int=limits.json_int)
     except OSError as err:
         raise GithubInputError(f"cannot read the event file: {err.strerror or err}", file) from None
-    except ValueError as err:
+    except RecursionError:
+        raise GithubInputError("the event file is nested too deeply", file) from None
+    except ValueError as err:  # not UTF-8, not JSON, an integer past the bound
         raise GithubInputError(f"the event file is not JSON: {err}", file) from None
     if not isinstance(data, dict):
         raise GithubInputError("the event file is not a JSON object", file)

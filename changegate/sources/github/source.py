@@ -14,7 +14,7 @@ from pathlib import Path
 
 from changegate import model as models
 from changegate.load.gate import GateFiles
-from changegate.sources import git, junit
+from changegate.sources import changed_files, git, junit
 from changegate.sources.change import Change, SourceEvidence
 from changegate.sources.github import base_gate, event, facts
 from changegate.sources.github.api import Client, client_from_env
@@ -57,9 +57,14 @@ class GithubSource:
         """The files GitHub lists (or git diffs, past the API's cap); manifests from the head."""
         found = self._facts(gate)
         head = self.event.head_sha
-        candidates = tuple(p for p in found.changed_files
+        files = changed_files.checked(found.changed_files, "the pull request's changed files (GitHub)",
+                                      gate.config.limits.changed_files)
+        # the API lists a submodule bump as a plain path: git says it is a gitlink (a directory entry)
+        links = git.gitlinks(self.root, (head, self.event.base_sha), [f for f in files if not f.endswith("/")])
+        files = tuple(sorted(f + "/" if f in links else f for f in files))
+        candidates = tuple(p for p in files
                            if gate.config.is_manifest_path(p) and git.show(self.root, head, p) is not None)
-        return Change(found.changed_files, candidates, self.event.base_sha, head, manifests_at=head)
+        return Change(files, candidates, self.event.base_sha, head, manifests_at=head)
 
     def evidence(self, gate: GateFiles, change: Change) -> SourceEvidence:
         """Approvals and team members from GitHub; notices on how they were read and on

@@ -137,8 +137,8 @@ CASES: list[BadInput] = [
     # ---------------------------------------------------------------- schema: unknown keys
     BadInput(
         "unknown-key-config", CHECK,
-        (f"{CONFIG}:3: unknown key 'mapp' (allowed: approvals, changes, evidence, impact, layers, map, "
-         "policies, unmapped_files, version)",),
+        (f"{CONFIG}:3: unknown key 'mapp' (allowed: allow_empty_gate, approvals, changes, evidence, impact, "
+         "layers, limits, map, policies, unmapped_files, version)",),
         {CONFIG: "version: 1\nmap: .changegate/map.yaml\nmapp: x\n"},
     ),
     BadInput(

@@ -515,8 +515,8 @@ def test_input_errors_become_error_annotations_in_github_actions(
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = CliRunner().invoke(cli, ["check", "--no-github", "--changed-files", "changed.txt"])
     assert result.exit_code == 2
-    message = ("unknown key 'bogus' (allowed: approvals, changes, evidence, impact, layers, map, "
-               "policies, unmapped_files, version)")
+    message = ("unknown key 'bogus' (allowed: allow_empty_gate, approvals, changes, evidence, impact, "
+               "layers, limits, map, policies, unmapped_files, version)")
     assert result.stderr.splitlines() == [
         f"changegate: error: .changegate/config.yaml:2: {message}",
         f"::error file=.changegate/config.yaml,line=2,title=changegate%3A invalid input::{message}",

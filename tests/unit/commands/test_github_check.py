@@ -432,3 +432,44 @@ def test_hostile_title_file_name_and_reviewer_come_out_inert(tmp_path: Path, ser
     assert "<img" not in comment_body and "<b>" not in comment_body
     assert "@everyone" not in comment_body
     assert "](https://evil" not in comment_body
+
+
+# ----------------------------------------------------------------------------- changed paths (issue 10)
+
+def test_a_non_canonical_path_from_the_api_is_refused(pr: Pr) -> None:
+    pr.server.list(f"{PR_PATH}/files", [{"filename": "services/crm/app.py", "status": "modified"},
+                                        {"filename": "services/crm/../../x.py", "status": "modified"}])
+    result = pr.check()
+    assert result.code == 2
+    assert ("changegate: error: the pull request's changed files (GitHub): a '..' segment; changed paths stay "
+            "inside the repository: 'services/crm/../../x.py'") in result.stderr
+
+
+def test_a_submodule_bump_the_api_lists_as_a_plain_path_is_claimed_by_its_directory(
+    tmp_path: Path, server: GithubServer
+) -> None:
+    source = tmp_path / "sdk-source"
+    source.mkdir()
+    git(source, "init", "-q", "-b", "main")
+    write(source, {"lib.c": "int x;\n"})
+    commit(source, "v1")
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, {".changegate/config.yaml": CONFIG, ".changegate/policies/finance.yaml": FINANCE_POLICY,
+                 ".changegate/map.yaml": MAP + "  sdk: {owners: [fin-team], paths: [\"vendor/sdk/**\"]}\n"})
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(source), "vendor/sdk")
+    base = commit(root, "base")
+    git(root, "checkout", "-q", "-b", "feature")
+    git(root / "vendor" / "sdk", "commit", "-q", "--allow-empty", "-m", "v2")
+    head = commit(root, "bump the sdk")
+    server.pull_request()
+    server.list(f"{PR_PATH}/files", [{"filename": "vendor/sdk", "status": "modified"}])
+    server.list(f"{PR_PATH}/reviews", [])
+    server.comments["acme/shop#42"] = []
+    result = Pr(root, base, head, server, ["vendor/sdk"], tmp_path).check("--format", "json")
+    assert result.code == 1, result.stderr
+    assert "taken from git diff" not in result.stderr  # the API's list, made a directory entry by git
+    decision = json.loads(result.stdout)
+    assert decision["impact"]["touched_components"] == ["sdk"]
+    assert decision["impact"]["unmapped_files"] == []

@@ -103,7 +103,7 @@ def test_a_team_without_identity_gives_no_github(repo: GitRepo) -> None:
 
 
 def test_paths_and_the_list_are_normalised_sorted_and_deduplicated(repo: GitRepo) -> None:
-    files = owners_json("./web/x", "/a/b.py", "--changed-files", "-", input="a/b.py\r\n\n./web/x\nREADME.md\n")
+    files = owners_json("./web/x", "/a/b.py", "--changed-files", "-", input="a/b.py\r\n\nweb/x\nREADME.md\n")
     assert [f["path"] for f in files] == ["README.md", "a/b.py", "web/x"]
 
 

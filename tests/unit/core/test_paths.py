@@ -269,3 +269,22 @@ def test_claims_name_the_last_matching_pattern_and_skip_a_negated_owner() -> Non
     assert index.claims("src/app/x.py") == {"a": (1, "*.py")}
     assert index.claims("./src/lib/x.txt") == {"a": (0, "src/**"), "b": (0, "src/**")}
     assert index.claims("other") == {}
+
+
+@pytest.mark.parametrize(("patterns", "claimed"), [
+    (["vendor/sdk/**"], True),
+    (["vendor/sdk/"], True),
+    (["vendor/sdk"], True),
+    (["vendor/**"], True),
+    (["vendor/sdk/*"], True),
+    (["sdk"], True),
+    (["vendor/sdk/README"], False),
+    (["*.c"], False),
+    (["vendor/sdk/**", "!vendor/sdk/"], False),
+    (["vendor/other/**"], False),
+])
+def test_a_directory_entry_is_claimed_by_the_patterns_claiming_the_directory(
+        patterns: list[str], claimed: bool) -> None:
+    # Issue 10: a submodule bump changes the single path vendor/sdk, given as "vendor/sdk/".
+    assert PathIndex({"sdk": patterns}).match("vendor/sdk/") == (("sdk",) if claimed else ())
+    assert matches_any(patterns, "vendor/sdk/") is claimed

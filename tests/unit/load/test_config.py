@@ -39,7 +39,8 @@ def test_config_values_are_read_and_map_string_becomes_tuple(tmp_path: Path) -> 
         ("map: 5\n", ["cfg.yaml:1: map: expected a string or a list, got an integer"]),
         ("unmapped_files: maybe\napproval: {}\n", [
             "cfg.yaml:1: unmapped_files: 'maybe' is not one of ignore, warn, error",
-            "cfg.yaml:2: unknown key 'approval' (allowed: approvals, changes, evidence, impact, layers, map, "
+            "cfg.yaml:2: unknown key 'approval' (allowed: allow_empty_gate, approvals, changes, evidence, impact, "
+            "layers, limits, map, "
             "policies, unmapped_files, version)"]),
         ("layers: [org, org]\n", ["cfg.yaml:1: layers.1: 'org' is listed twice"]),
         ("evidence:\n  suites:\n    crm-unit: []\n    'bad name': [x.xml]\n    pos: x.xml\n", [

@@ -124,8 +124,11 @@ def test_unknown_builtin_lists_the_available_ones(tmp_path: Path) -> None:
 
 def test_explicit_missing_policy_directory_is_an_error_but_the_default_is_not(tmp_path: Path) -> None:
     root = write(tmp_path / "a", {MAP_FILE: MAP})
-    config, depmap = Config(policies=(".changegate/policies",)), load_map(root, Config())
-    assert load_policies(root, config, depmap) == []
+    depmap = load_map(root, Config())
+    assert {p.id for p in load_policies(root, Config(), depmap)} == {  # the default sources, no directory
+        p.id for p in load_policies(root, Config(policies=("builtin:baseline",)), depmap)}
+    assert messages(lambda: load_policies(root, Config(policies=(".changegate/policies",)), depmap)) == [
+        ".changegate/policies: policy file or directory '.changegate/policies' does not exist"]
     root = write(tmp_path / "b", {MAP_FILE: MAP, ".changegate/config.yaml": "policies: [gate/policies]\n"})
     assert messages(lambda: load_all(root)) == [
         ".changegate/config.yaml:1: policy file or directory 'gate/policies' does not exist"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,3 +289,27 @@ def test_explanation_group_shows_via_chains_and_requirement_status(env: dict[str
         "  warning risk-under-declared: .changegate/changes/evil,name:%0A ::error::y.yaml:7: Upgrade ::error::x%0A "
         "::warning file=a::pwned @everyone <img src=x onerror=alert(1)>",
     ]
+
+
+@pytest.mark.parametrize("runner_temp", [False, True])
+def test_the_summary_file_is_never_written_through_a_planted_symlink(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner_temp: bool
+) -> None:
+    # Issue 10: with RUNNER_TEMP unset the summary went to <shared tmp>/changegate-summary.md,
+    # through whatever symlink another user of that directory had planted there.
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    directory = Path(env["RUNNER_TEMP"]) if runner_temp else shared
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "changegate-summary.md").symlink_to(victim)
+    if not runner_temp:
+        del env["RUNNER_TEMP"]
+    publish_to(env, decision(), "# changegate: fail\n", io.StringIO(), comment=False)
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    written = Path(read_outputs(tmp_path / "output")["summary-path"])
+    assert written.parent == directory and not written.is_symlink()
+    assert written.read_text(encoding="utf-8") == "<!-- changegate:summary -->\n# changegate: fail\n"
+    assert written.stat().st_mode & 0o077 == 0  # created private (mkstemp), not world-readable

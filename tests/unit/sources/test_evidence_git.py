@@ -199,11 +199,36 @@ def test_commit_exists_and_current_branch(repo: Path) -> None:
 # ------------------------------------------------- --changed-files FILE, the alternative to git
 
 
-def test_changed_files_list_skips_blank_lines_and_strips_cr_and_dot_slash(tmp_path: Path) -> None:
+def test_changed_files_list_skips_blank_lines_and_strips_cr(tmp_path: Path) -> None:
     listing = tmp_path / "files.txt"
-    listing.write_bytes(b"./services/crm/app.py\r\n\n  \nb.txt\nwith space.txt\r\nb.txt\n# not a comment\n")
+    listing.write_bytes(b"services/crm/app.py\r\n\n  \nb.txt\nwith space.txt\r\nb.txt\n# not a comment\nvendor/sdk/\n")
     assert changed_files.load(str(listing)) == (
-        "# not a comment", "b.txt", "services/crm/app.py", "with space.txt")
+        "# not a comment", "b.txt", "services/crm/app.py", "vendor/sdk/", "with space.txt")
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("./services/crm/app.py", "a '.' segment ('./'); write the path as git prints it"),
+    ("services//crm/app.py", "an empty path segment ('//')"),
+    ("services/crm/../../etc/passwd", "a '..' segment; changed paths stay inside the repository"),
+    ("/etc/passwd", "an absolute path; changed paths are relative to the repository root"),
+    ("a/./b", "a '.' segment ('./'); write the path as git prints it"),
+])
+def test_a_non_canonical_changed_path_is_refused_with_its_line(tmp_path: Path, line: str, problem: str) -> None:
+    listing = tmp_path / "files.txt"
+    listing.write_text(f"ok.txt\n\n{line}\n", encoding="utf-8")
+    with pytest.raises(EvidenceError) as info:
+        changed_files.load(str(listing))
+    assert str(info.value) == f"{listing}:3: {problem}: {line!r}"
+
+
+def test_the_changed_files_limit_is_enforced_with_the_line(tmp_path: Path) -> None:
+    listing = tmp_path / "files.txt"
+    listing.write_text("a\nb\nb\nc\n", encoding="utf-8")
+    assert changed_files.load(str(listing), limit=3) == ("a", "b", "c")
+    listing.write_text("a\nb\nc\nd\n", encoding="utf-8")
+    with pytest.raises(EvidenceError) as info:
+        changed_files.load(str(listing), limit=3)
+    assert str(info.value).startswith(f"{listing}:4: more than 3 changed files (limits.changed_files")
 
 
 def test_changed_files_list_dash_reads_standard_input() -> None:
@@ -239,3 +264,17 @@ def test_working_tree_changes_lists_edits_deletions_and_untracked_files(repo: Pa
     _write(repo, "new dir/new file.txt", "x\n")
     assert git.working_tree_changes(repo) == {
         "gone.txt": "D", "kept.txt": "M", "new dir/new file.txt": "?"}
+
+
+def test_show_refuses_a_blob_past_the_gate_file_limit_before_reading_it(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from changegate.errors import YamlError
+    from changegate.load import limits
+
+    _write(repo, "big.yaml", "x" * 2000 + "\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "big")
+    assert git.show(repo, "HEAD", "big.yaml") == b"x" * 2000 + b"\n"
+    monkeypatch.setattr(limits, "MAX_BYTES", 1024)
+    with pytest.raises(YamlError, match=r"big\.yaml: file is larger than the 1024 bytes limit"):
+        git.show(repo, "HEAD", "big.yaml")
