@@ -89,7 +89,7 @@ class Config:
     suites: tuple[tuple[str, tuple[str, ...]], ...] = ()
     layers: tuple[str, ...] = DEFAULT_LAYERS
     impact: ImpactSettings = field(default_factory=ImpactSettings)
-    unmapped_files: Literal["ignore", "warn", "error"] = "error"
+    unmapped_files: Literal["ignore", "warn", "error"] = "warn"
     approvals: ApprovalSettings = field(default_factory=ApprovalSettings)
     limits: Limits = field(default_factory=Limits)
     # true: a gate with no policy, a policy directory without policy files or a map without

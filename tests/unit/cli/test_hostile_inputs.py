@@ -163,7 +163,10 @@ def _symlink(ctx: Ctx, rel: str, target: Path) -> None:
 
 
 def _named(ctx: Ctx, raw: bytes) -> list[str]:
-    """A committed file whose name is the bytes `raw` (git -z hands it over as it is)."""
+    """A committed file whose name is the bytes `raw` (git -z hands it over as it is); unmapped
+    files are errors, so the decision names it."""
+    ctx.config("unmapped_files: error\n")
+    ctx.repo.commit("unmapped files are errors")
     (ctx.root / os.fsdecode(raw)).write_bytes(b"x\n")
     return ctx.commit_change()
 
@@ -201,9 +204,12 @@ ATTACKS = [
            ":4: more than 3 changed files (limits.changed_files"),
     Attack("limit-out-of-sane-bounds", lambda c: (c.config("limits: {changed_files: 0}\n"),
                                                    c.changed("a"))[1], 2, "limits.changed_files"),
-    Attack("case-variant-directory", lambda c: c.changed("Services/app/main.py"), 1, "unmapped-files"),
-    Attack("look-alike-directory", lambda c: c.changed("\u0455ervices/app/main.py"), 1, "unmapped-files"),
-    Attack("new-top-level-directory", lambda c: c.changed("newdir/backdoor.py"), 1, "unmapped-files"),
+    Attack("case-variant-directory", lambda c: (c.config("unmapped_files: error\n"), c.changed("Services/app/main.py"))[1], 1,
+           "unmapped-files"),
+    Attack("look-alike-directory", lambda c: (c.config("unmapped_files: error\n"), c.changed("\u0455ervices/app/main.py"))[1], 1,
+           "unmapped-files"),
+    Attack("new-top-level-directory", lambda c: (c.config("unmapped_files: error\n"), c.changed("newdir/backdoor.py"))[1], 1,
+           "unmapped-files"),
     # --- A submodule bump passes ungated --------------------------------------------------------
     Attack("gitlink-claimed-by-dir-glob", lambda c: _submodule(c, "vendor/sdk/**"), 1, '"touched_components": ["sdk"]'),
     Attack("gitlink-claimed-by-dir-only", lambda c: _submodule(c, "vendor/sdk/"), 1, '"touched_components": ["sdk"]'),
