@@ -21,6 +21,7 @@ from changegate.model import (
     ImpactedComponent,
     PolicyResult,
     Requirement,
+    ReviewOutcome,
 )
 
 SCHEMA_VERSION = 1
@@ -108,7 +109,14 @@ def _requirement(r: Requirement) -> dict[str, Any]:
         out["also_required_by"] = list(r.also_required_by)
     if r.waiver is not None:
         out["waiver"] = {"reason": r.waiver.reason, "expires": r.waiver.expires}
+    if r.vetoed_by:
+        out["vetoed_by"] = list(r.vetoed_by)
     return out
+
+
+def _review(o: ReviewOutcome) -> dict[str, Any]:
+    return {"user": o.user, "state": o.state, "commit": o.commit, "reason": o.reason, "detail": o.detail,
+            "made_stale_by": list(o.made_stale_by), "requirements": list(o.requirements)}
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -118,7 +126,7 @@ def _finding(f: Finding) -> dict[str, Any]:
 def to_dict(decision: Decision) -> dict[str, Any]:
     """The decision as the plain dict that `render` serialises."""
     change = decision.change
-    return {
+    out: dict[str, Any] = {
         "version": SCHEMA_VERSION,
         "decision": decision.decision,
         "change": {
@@ -135,6 +143,9 @@ def to_dict(decision: Decision) -> dict[str, Any]:
         "findings": [_finding(f) for f in decision.findings],
         "summary": summary(decision),
     }
+    if decision.reviews:  # only when there is something to say: older outputs stay as they were
+        out["ignored_reviews"] = [_review(o) for o in decision.reviews]
+    return out
 
 
 def dumps(data: Any) -> str:

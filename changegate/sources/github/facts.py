@@ -5,12 +5,12 @@ these facts as evidence."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from changegate import model as models
 from changegate.errors import GitError
-from changegate.sources import git
+from changegate.sources import git, history
 from changegate.sources.github import pulls, teams
 from changegate.sources.github.api import Client
 from changegate.sources.github.event import Event, label_names
@@ -38,6 +38,7 @@ def gather(root: Path, event: Event, client: Client, depmap_teams: Mapping[str, 
     else:
         changed = diff_names(root, event.base_sha, event.head_sha)
         approvals = _queue_approvals(client, event, notices)
+    approvals = _with_history(root, event.base_sha, approvals)
     members, team_notices = teams.members(client, depmap_teams)
     notices.extend(team_notices)
     return GithubFacts(tuple(dict.fromkeys(changed)), approvals, members, tuple(notices))
@@ -80,14 +81,28 @@ def _pr_files(client: Client, root: Path, event: Event, notices: list[str]) -> t
 def _approvals(
     client: Client, repo: str, number: int, author: str | None, head_sha: str, labels: tuple[str, ...]
 ) -> models.Approvals:
+    commits = pulls.commits(client, repo, number)
     return models.Approvals(
         author=author,
         head_sha=head_sha,
         labels=labels,
         reviews=pulls.reviews(client, repo, number),
-        committers=pulls.committers(client, repo, number),
+        committers=pulls.committers_of(commits),
         source=f"GitHub API: {repo}#{number}",
+        history=models.History(since={}, commits={sha: models.CommitFacts(sha, people, authentic=verified)
+                                                  for sha, (people, verified) in pulls.commit_people(commits).items()}),
     )
+
+
+def _with_history(root: Path, base: str, approvals: models.Approvals) -> models.Approvals:
+    """`approvals` with the commit history behind approvals on earlier commits, from the
+    checkout's git (the API's people and signature verification of each commit kept)."""
+    head = approvals.head_sha
+    if not head or not git.commit_exists(root, head):
+        return replace(approvals, history=None)
+    listed = approvals.history.commits if approvals.history is not None else {}
+    people = {sha: (facts.people, facts.authentic) for sha, facts in listed.items()}
+    return replace(approvals, history=history.gather(root, base, head, approvals, people))
 
 
 def _queue_approvals(client: Client, event: Event, notices: list[str]) -> models.Approvals:
