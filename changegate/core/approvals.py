@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from changegate.core.approval_history import is_listed, judge_since
 from changegate.errors import EvidenceError
-from changegate.model import ApprovalSettings, Approvals, CommitFacts, Review, ReviewOutcome, ReviewReason
+from changegate.model import Approvals, ApprovalSettings, CommitFacts, Review, ReviewOutcome, ReviewReason
 
 DECIDING_STATES: tuple[str, ...] = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
 _FULL_SHA_LENGTHS = (40, 64)  # SHA-1 and SHA-256 object names
@@ -130,7 +130,7 @@ def assess(approvals: Approvals, settings: ApprovalSettings, head_sha: str | Non
             approved = [r for _, r in by_user[user] if r.state == "APPROVED"]
             if approved:
                 word = "dismissed" if latest.state == "DISMISSED" else "changes requested"
-                reason = "dismissed" if latest.state == "DISMISSED" else "withdrawn"
+                reason: ReviewReason = "dismissed" if latest.state == "DISMISSED" else "withdrawn"
                 outcomes.append(_outcome(approved[-1], reason,
                                          f"an earlier approval no longer counts ({word} later)"))
             continue

@@ -75,11 +75,11 @@ class LocalSource:
 
 def with_history(root: Path, change: Change, found: models.Approvals) -> models.Approvals:
     """`found` with the commit history behind its approvals on earlier commits, from git,
-    when the change comes from git (--base/--head) and the approvals are about its head."""
+    when the change comes from git (--base/--head): its head is the one approvals are
+    checked against (commands/check.py)."""
     from changegate.sources import history
 
-    head = found.head_sha
-    if change.base is None or change.head is None or not head or not change.head.startswith(head):
+    if change.base is None or change.head is None:
         return found
     return replace(found, history=history.gather(root, change.base, change.head, found))
 
