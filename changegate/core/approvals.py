@@ -74,6 +74,15 @@ def _submitted(review: Review, source: str | None) -> _dt.datetime:
                             f"{text!r}", source) from None
 
 
+def latest_reviews(approvals: Approvals) -> dict[str, Review]:
+    """Each reviewer's latest deciding review (the one that counts), by login."""
+    by_user: dict[str, list[tuple[int, Review]]] = {}
+    for index, review in enumerate(approvals.reviews):
+        by_user.setdefault(review.user, []).append((index, review))
+    latest = {user: _latest_deciding(reviews, approvals.source) for user, reviews in sorted(by_user.items())}
+    return {user: review for user, review in latest.items() if review is not None}
+
+
 @dataclass(frozen=True)
 class Standing:
     """What the reviews say before requirements are known.
@@ -108,22 +117,18 @@ def assess(approvals: Approvals, settings: ApprovalSettings, head_sha: str | Non
     by_user: dict[str, list[tuple[int, Review]]] = {}
     for index, review in enumerate(approvals.reviews):
         by_user.setdefault(review.user, []).append((index, review))
+    latest_of = latest_reviews(approvals)
     fresh: set[str] = set()
     pending: dict[str, tuple[CommitFacts, ...]] = {}
     pending_reviews: dict[str, Review] = {}
     vetoes: dict[str, Review] = {}
-    latest_of: dict[str, Review] = {}
     outcomes: list[ReviewOutcome] = []
     kept: dict[str, str] = {}
     notes: list[str] = []
     if head is None and any(r.state == "APPROVED" for r in approvals.reviews):
         notes.append("no head commit is known, so approvals on any commit are taken")
     committers = {c for c in approvals.committers if not is_listed(c, settings.ignore_commits_by)}
-    for user in sorted(by_user):
-        latest = _latest_deciding(by_user[user], approvals.source)
-        if latest is None:
-            continue
-        latest_of[user] = latest
+    for user, latest in latest_of.items():
         if latest.state != "APPROVED":
             if latest.state == "CHANGES_REQUESTED":
                 vetoes[user] = latest

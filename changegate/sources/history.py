@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from changegate.core.approvals import is_full_sha
+from changegate.core.approvals import is_full_sha, latest_reviews
 from changegate.model import Approvals, CommitFacts, History
 from changegate.sources import git
 
@@ -29,7 +29,7 @@ def gather(root: Path, base: str, head: str, approvals: Approvals,
     mode): commit sha -> (the logins the API gives its author and committer, whether GitHub
     verified its signature); with it, a commit is `authentic` only when verified."""
     head = head.lower()
-    reviewed = sorted({r.commit_id for r in approvals.reviews
+    reviewed = sorted({r.commit_id for r in latest_reviews(approvals).values()
                        if r.state == "APPROVED" and r.commit_id and is_full_sha(r.commit_id)
                        and r.commit_id != head})
     since: dict[str, tuple[str, ...] | None] = {}
