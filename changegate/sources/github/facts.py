@@ -34,11 +34,11 @@ def gather(root: Path, event: Event, client: Client, depmap_teams: Mapping[str, 
     notices: list[str] = []
     if event.pr_number is not None:
         changed = _pr_files(client, root, event, notices)
-        approvals = _approvals(client, event.repository, event.pr_number, event.author, event.head_sha, event.labels)
+        approvals = _approvals(client, event.repository, event.pr_number, event.author, event.head_sha, event.labels,
+                               root, event.base_sha)
     else:
         changed = diff_names(root, event.base_sha, event.head_sha)
-        approvals = _queue_approvals(client, event, notices)
-    approvals = _with_history(root, event.base_sha, approvals)
+        approvals = _queue_approvals(client, root, event, notices)
     members, team_notices = teams.members(client, depmap_teams)
     notices.extend(team_notices)
     return GithubFacts(tuple(dict.fromkeys(changed)), approvals, members, tuple(notices))
@@ -79,33 +79,32 @@ def _pr_files(client: Client, root: Path, event: Event, notices: list[str]) -> t
 
 
 def _approvals(
-    client: Client, repo: str, number: int, author: str | None, head_sha: str, labels: tuple[str, ...]
+    client: Client, repo: str, number: int, author: str | None, head_sha: str, labels: tuple[str, ...],
+    root: Path, base_sha: str,
 ) -> models.Approvals:
     commits = pulls.commits(client, repo, number)
-    return models.Approvals(
+    found = models.Approvals(
         author=author,
         head_sha=head_sha,
         labels=labels,
         reviews=pulls.reviews(client, repo, number),
         committers=pulls.committers_of(commits),
         source=f"GitHub API: {repo}#{number}",
-        history=models.History(since={}, commits={sha: models.CommitFacts(sha, people, authentic=verified)
-                                                  for sha, (people, verified) in pulls.commit_people(commits).items()}),
     )
+    return _with_history(root, base_sha, found, pulls.commit_people(commits))
 
 
-def _with_history(root: Path, base: str, approvals: models.Approvals) -> models.Approvals:
+def _with_history(root: Path, base: str, approvals: models.Approvals,
+                  people: dict[str, tuple[tuple[str, ...], bool]]) -> models.Approvals:
     """`approvals` with the commit history behind approvals on earlier commits, from the
-    checkout's git (the API's people and signature verification of each commit kept)."""
+    checkout's git, with the API's logins and signature verification of each commit."""
     head = approvals.head_sha
     if not head or not git.commit_exists(root, head):
-        return replace(approvals, history=None)
-    listed = approvals.history.commits if approvals.history is not None else {}
-    people = {sha: (facts.people, facts.authentic) for sha, facts in listed.items()}
+        return approvals
     return replace(approvals, history=history.gather(root, base, head, approvals, people))
 
 
-def _queue_approvals(client: Client, event: Event, notices: list[str]) -> models.Approvals:
+def _queue_approvals(client: Client, root: Path, event: Event, notices: list[str]) -> models.Approvals:
     """On merge_group: the approvals of the pull request the queue branch names, checked
     against that pull request's head commit."""
     if event.queued_pr is None:
@@ -127,4 +126,6 @@ def _queue_approvals(client: Client, event: Event, notices: list[str]) -> models
         author.lower() if isinstance(author, str) else None,
         head if isinstance(head, str) else event.head_sha,
         labels,
+        root,
+        event.base_sha,
     )

@@ -85,7 +85,8 @@ def test_approval_integrity_options_are_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("approvals:\n  invalidate: never\n", "c.yaml:2: approvals.invalidate: 'never' is not one of any-push, touched-scope"),
+    ("approvals:\n  invalidate: never\n",
+     "c.yaml:2: approvals.invalidate: 'never' is not one of any-push, touched-scope"),
     ("approvals:\n  ignore_commits_by: [' ']\n", "c.yaml:2: approvals.ignore_commits_by.0"),
     ("approvals:\n  ignore_update_merges: yes please\n", "c.yaml:2: approvals.ignore_update_merges"),
 ])
