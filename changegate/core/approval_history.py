@@ -69,8 +69,9 @@ def judge_since(history: History | None, commit: str, settings: ApprovalSettings
         return SinceVerdict(False, tuple(remaining), ": made stale by " + describe(remaining, settings))
     reasons = []
     if merges:
-        reasons.append(f"{_count(merges, 'commit')} since {'is a merge' if merges == 1 else 'are merges'} "
-                       "of the base branch that git shows bring only base changes "
+        one = merges == 1
+        reasons.append(f"{_count(merges, 'commit')} since {'is a merge' if one else 'are merges'} "
+                       f"of the base branch that git shows {'brings' if one else 'bring'} only base changes "
                        "(approvals.ignore_update_merges)")
     if bots:
         reasons.append(f"{_count(bots, 'commit')} since {'is' if bots == 1 else 'are'} by accounts "

@@ -8,11 +8,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from approval_histories import RENOVATE, Story
 from click.testing import CliRunner
+from conftest import PROJECT
 
 from changegate.cli import cli
+
+SCHEMA = json.loads((PROJECT / "schemas" / "decision.schema.json").read_text(encoding="utf-8"))
 
 
 def check(story: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -27,7 +31,11 @@ def check(story: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     result = CliRunner().invoke(cli, ["check", "--base", "main", "--head", "feature", "--approvals",
                                       str(approvals), "--format", fmt, "--today", "2026-11-28"])
     assert result.exit_code in (0, 1), result.output
-    return result.exit_code, json.loads(result.stdout) if fmt == "json" else result.stdout
+    if fmt != "json":
+        return result.exit_code, result.stdout
+    out = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(SCHEMA).validate(out)
+    return result.exit_code, out
 
 
 def status(out: Any, target: str) -> str:
@@ -60,9 +68,9 @@ def test_an_update_merge_keeps_approvals_with_ignore_update_merges(
     assert "ignored_reviews" not in out
     kept = [f["message"] for f in out["findings"] if f["code"] == "approval-kept"]
     assert kept == [f"fay: approval on an earlier commit {c1[:7]} still counts: 1 commit since is a merge of "
-                    "the base branch that git shows bring only base changes (approvals.ignore_update_merges)",
+                    "the base branch that git shows brings only base changes (approvals.ignore_update_merges)",
                     f"wendy: approval on an earlier commit {c1[:7]} still counts: 1 commit since is a merge of "
-                    "the base branch that git shows bring only base changes (approvals.ignore_update_merges)"]
+                    "the base branch that git shows brings only base changes (approvals.ignore_update_merges)"]
 
 
 def test_without_the_option_an_update_merge_makes_approvals_stale(
