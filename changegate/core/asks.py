@@ -41,6 +41,7 @@ class Ask:
     count: int = 1
     approvers: tuple[str, ...] = ()
     eligible: tuple[str, ...] = ()
+    vetoed_by: tuple[str, ...] = ()
 
 
 # A matching policy, its waiver, and what it asks as a list of ask tuples; each tuple comes
@@ -60,12 +61,13 @@ def policy_asks(policy: Policy, reason: str, ctx: PolicyContext) -> list[tuple[A
     if req.owners:
         asks.append(ctx.asks(("owners",), partial(_owner_asks, ctx)))
     for rule in req.approvals:
+        veto = ("veto",) if rule.changes_requested_blocks else ()
         if rule.team is not None:
-            asks.append(ctx.asks(("team", rule.team, str(rule.count)),
-                                 _single(_team_approval_ask, rule.team, rule.count, ctx)))
+            asks.append(ctx.asks(("team", rule.team, str(rule.count), *veto),
+                                 _single(_team_approval_ask, rule.team, rule.count, ctx, bool(veto))))
         elif rule.owners_of is not None:
-            asks.append(ctx.asks(("owners_of", rule.owners_of),
-                                 partial(_owners_of_asks, rule.owners_of, ctx)))
+            asks.append(ctx.asks(("owners_of", rule.owners_of, *veto),
+                                 partial(_owners_of_asks, rule.owners_of, ctx, bool(veto))))
     for test in req.tests:
         if test.suite is not None:
             asks.append(ctx.asks(("suite", test.suite), _single(_suite_ask, test.suite, "", ctx)))
@@ -202,13 +204,13 @@ def _manifest_owner_ask(manifest: Manifest, ctx: PolicyContext) -> Ask:
                 f"Set `owner` in {manifest.file} to a team id of the map or to @login")
 
 
-def _team_approval_ask(team: str, count: int, ctx: PolicyContext) -> Ask:
+def _team_approval_ask(team: str, count: int, ctx: PolicyContext, veto: bool = False) -> Ask:
     members = ctx.members(team)
     who = f"a member of {team}" if count == 1 else f"distinct members of {team}"
-    return _approval_ask(f"team:{team}", count, {team: members}, who, ctx)
+    return _approval_ask(f"team:{team}", count, {team: members}, who, ctx, veto)
 
 
-def _owners_of_asks(which: str, ctx: PolicyContext) -> list[Ask]:
+def _owners_of_asks(which: str, ctx: PolicyContext, veto: bool = False) -> list[Ask]:
     asks: list[Ask] = []
     if which == "value_streams":
         for stream in ctx.impact.value_streams:
@@ -216,21 +218,21 @@ def _owners_of_asks(which: str, ctx: PolicyContext) -> list[Ask]:
             owners = vs.owners if vs else stream.owners
             teams = {t: ctx.members(t) for t in owners}
             asks.append(_approval_ask(f"value_stream:{stream.id}", 1, teams,
-                                      f"an owner of value stream {stream.id}", ctx))
+                                      f"an owner of value stream {stream.id}", ctx, veto))
         return asks
     ids = ctx.touched if which == "touched_components" else ctx.impacted
     for cid in ids:
         component = ctx.depmap.components.get(cid)
         teams = {t: ctx.members(t) for t in (component.owners if component else ())}
         asks.append(_approval_ask(f"component:{cid}", 1, teams,
-                                  f"an owner of component {cid}", ctx))
+                                  f"an owner of component {cid}", ctx, veto))
     return asks
 
 
 def _approval_ask(target: str, count: int, teams: dict[str, frozenset[str]], who: str,
-                  ctx: PolicyContext) -> Ask:
+                  ctx: PolicyContext, veto: bool = False) -> Ask:
     members = frozenset().union(*teams.values()) if teams else frozenset()
-    approved = tuple(sorted(ctx.approvers & members))
+    approved = tuple(sorted(ctx.approvers_for(target) & members))
     eligible = tuple(sorted(members - ctx.excluded))
     plural = "approval" if count == 1 else "approvals"
     if target.startswith("team:"):
@@ -239,6 +241,13 @@ def _approval_ask(target: str, count: int, teams: dict[str, frozenset[str]], who
         listing = "; ".join(f"{t}: {ctx.listing(t)}" for t in teams) or "no owner team"
     detail = (f"needs {count} {plural} from {who} ({listing}); "
               f"approved so far: {names(approved, 'none')}")
+    vetoed_by = tuple(sorted(members.intersection(ctx.standing.vetoes))) if veto else ()
+    if vetoed_by:
+        return Ask("approval", target, "missing",
+                   f"{detail}; changes requested by {names(vetoed_by)}, which blocks "
+                   "(changes_requested_blocks)",
+                   f"Address the changes {names(vetoed_by)} requested and ask them to approve at the "
+                   "head commit, or have the review dismissed", count, approved, eligible, vetoed_by)
     if len(approved) >= count:
         return Ask("approval", target, "satisfied", detail, "", count, approved, eligible)
     still = count - len(approved)

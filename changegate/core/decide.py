@@ -26,6 +26,7 @@ from changegate.core.matching import match_policy
 from changegate.core.merge import merge
 from changegate.core.paths import PathIndex
 from changegate.core.policy_context import PolicyContext
+from changegate.core.review_outcomes import review_outcomes
 from changegate.core.waivers import applicable_waiver
 from changegate.model import (
     ChangeInfo,
@@ -39,6 +40,7 @@ from changegate.model import (
     Policy,
     PolicyResult,
     Requirement,
+    ReviewOutcome,
     WaiverUse,
 )
 
@@ -72,7 +74,7 @@ def decide_impact(
     extra_findings: Sequence[Finding] = (),
 ) -> Decision:
     """`decide` for an impact already resolved."""
-    results, requirements, policy_findings = evaluate_policies(
+    results, requirements, policy_findings, reviews = evaluate_reviewed(
         policies, depmap, impact, manifest, evidence, config)
     findings = (*impact.findings, *policy_findings, *extra_findings)
     ordered = sort_requirements(requirements)
@@ -92,6 +94,7 @@ def decide_impact(
         findings=tuple(findings),
         depmap=depmap,
         schedule=schedule,
+        reviews=reviews,
     )
 
 
@@ -105,11 +108,25 @@ def evaluate_policies(
 ) -> tuple[tuple[PolicyResult, ...], tuple[Requirement, ...], tuple[Finding, ...]]:
     """Match every policy against the change, collect and merge what the matching ones
     require, and apply the manifest's waivers. `policies` come sorted by layer."""
+    return evaluate_reviewed(policies, depmap, impact, manifest, evidence, config)[:3]
+
+
+def evaluate_reviewed(
+    policies: Sequence[Policy],
+    depmap: DepMap,
+    impact: Impact,
+    manifest: Manifest | None,
+    evidence: Evidence,
+    config: Config,
+) -> tuple[tuple[PolicyResult, ...], tuple[Requirement, ...], tuple[Finding, ...],
+           tuple[ReviewOutcome, ...]]:
+    """`evaluate_policies`, and what happened to every review (core/review_outcomes.py)."""
     ctx = PolicyContext(depmap, impact, manifest, evidence, config)
     ctx.expect_paths(p.match.paths for p in policies)
     results: list[PolicyResult] = []
     asked: list[Asked] = []
-    findings: list[Finding] = list(ctx.approval_findings())
+    findings: list[Finding] = []
+    waiver_members: set[str] = set()
     for policy in policies:
         matched, reason = match_policy(policy, ctx)
         waiver: WaiverUse | None = None
@@ -117,11 +134,15 @@ def evaluate_policies(
             waiver, waiver_findings = applicable_waiver(policy, ctx)
             findings.extend(waiver_findings)
             asked.append((policy, waiver, policy_asks(policy, reason, ctx)))
+            if manifest is not None and any(w.policy == policy.id for w in manifest.waivers):
+                waiver_members.update(*(ctx.members(t) for t in policy.waivable_by))
         results.append(PolicyResult(
             id=policy.id, layer=policy.layer, matched=matched, severity=policy.severity,
             description=policy.description, reason=reason, waived=waiver is not None,
         ))
-    return tuple(results), merge(asked), tuple(findings)
+    requirements = merge(asked)
+    reviews, review_findings = review_outcomes(ctx, requirements, waiver_members)
+    return tuple(results), requirements, (*review_findings, *findings), reviews
 
 
 def is_blocking(requirement: Requirement) -> bool:

@@ -102,6 +102,7 @@ def merge(asked: Sequence[Asked]) -> tuple[Requirement, ...]:
             severity=policy.severity, status=status,
             detail=ask.detail, fix=fix, count=ask.count, approvers=ask.approvers,
             eligible=ask.eligible, also_required_by=others, waiver=shown_waiver,
+            vetoed_by=ask.vetoed_by,
         ))
     return tuple(merged)
 

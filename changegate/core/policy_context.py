@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from changegate.core import cel
-from changegate.core.approvals import effective_approvers, excluded_approvers
+from changegate.core.approval_scope import scope_of, touches
+from changegate.core.approvals import assess, excluded_approvers
 from changegate.core.cel_context import cel_context
+from changegate.core.impact import build_path_index
 from changegate.core.paths import PathIndex, matches_any
-from changegate.model import Config, DepMap, Evidence, Finding, Impact, Manifest
+from changegate.model import Config, DepMap, Evidence, Impact, Manifest
 
 if TYPE_CHECKING:
     from changegate.core.asks import Ask
@@ -36,18 +38,15 @@ class PolicyContext:
         self.evidence = evidence
         self.config = config
         approvals = evidence.approvals
-        approvers, notes = effective_approvers(
-            approvals,
-            allow_stale=config.approvals.allow_stale,
-            exclude_committers=config.approvals.exclude_committers,
-            head_sha=approvals.head_sha,
-        )
-        # effective approvers (latest review, at head, not excluded)
-        self.approvers = frozenset(a.lower() for a in approvers)
+        self.standing = assess(approvals, config.approvals, approvals.head_sha)
+        # effective approvers for every requirement (latest review, at head or kept, not excluded)
+        self.approvers = frozenset(a.lower() for a in self.standing.fresh)
         # who can never approve this change
         self.excluded = excluded_approvers(
-            approvals, exclude_committers=config.approvals.exclude_committers)
-        self.approval_notes = tuple(notes)
+            approvals, exclude_committers=config.approvals.exclude_committers,
+            ignore_commits_by=config.approvals.ignore_commits_by)
+        self._scoped: dict[str, frozenset[str]] = {}
+        self._owner_index: PathIndex | None = None
         self.touched = impact.touched_components
         self.impacted = impact.impacted_ids()
         self.value_streams = tuple(v.id for v in impact.value_streams)
@@ -119,11 +118,22 @@ class PolicyContext:
                 cel_context(self.manifest, self.impact, self.evidence))
         return self._cel_variables
 
-    def approval_findings(self) -> Iterable[Finding]:
-        """A notice for each approval that does not count, and why."""
-        source = self.evidence.approvals.source
-        for note in self.approval_notes:
-            yield Finding("notice", "approval-ignored", note, source)
+    def approvers_for(self, target: str) -> frozenset[str]:
+        """Whose approval counts for the approval requirement `target`: every fresh approver
+        and, with `invalidate: touched-scope`, each approval on an earlier commit whose later
+        commits touched none of the target's files."""
+        if not self.standing.pending:
+            return self.approvers
+        found = self._scoped.get(target)
+        if found is None:
+            scope = scope_of(target, self.depmap, self.impact)
+            if self._owner_index is None:
+                self._owner_index = build_path_index(self.depmap)
+            index = self._owner_index
+            kept = {user for user, commits in self.standing.pending.items()
+                    if not any(touches(c, scope, index, self.config) for c in commits)}
+            found = self._scoped[target] = self.approvers | kept
+        return found
 
     def map_file(self) -> str:
         """The map file to name in a fix when a thing has no location of its own."""

@@ -58,6 +58,10 @@ def load_config(root: Path, path: str | None) -> Config:
         approvals=ApprovalSettings(
             allow_stale=approvals.get("allow_stale", False),
             exclude_committers=approvals.get("exclude_committers", True),
+            ignore_update_merges=approvals.get("ignore_update_merges", False),
+            invalidate=approvals.get("invalidate", "any-push"),
+            ignore_commits_by=tuple(sorted({a.strip().lstrip("@").lower()
+                                            for a in approvals.get("ignore_commits_by", ())})),
         ),
         limits=Limits(**data.get("limits", {})),
         allow_empty_gate=data.get("allow_empty_gate", False),

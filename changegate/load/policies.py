@@ -180,7 +180,8 @@ def _policy(
         fields=tuple(require_raw.get("fields", ())),
         owners=require_raw.get("owners", False),
         approvals=tuple(
-            ApprovalRule(team=r.get("team"), count=r.get("count", 1), owners_of=r.get("owners_of"))
+            ApprovalRule(team=r.get("team"), count=r.get("count", 1), owners_of=r.get("owners_of"),
+                         changes_requested_blocks=r.get("changes_requested_blocks", False))
             for r in require_raw.get("approvals", ())
         ),
         tests=tuple(

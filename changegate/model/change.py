@@ -12,7 +12,9 @@ from changegate.model.gate import Location
 __all__ = [
     "PLACEHOLDER_PREFIX",
     "Approvals",
+    "CommitFacts",
     "Evidence",
+    "History",
     "Manifest",
     "Review",
     "SuiteResult",
@@ -66,6 +68,29 @@ class Review:
 
 
 @dataclass(frozen=True)
+class CommitFacts:
+    """One commit of the change as git (and, in GitHub mode, the API) saw it: who wrote it,
+    what it changed against its first parent, and whether it is a verified update merge."""
+
+    sha: str  # full, lower-case
+    people: tuple[str, ...] = ()  # author/committer e-mails and logins, lower-cased
+    files: tuple[str, ...] = ()  # paths changed against the first parent
+    update_merge: bool = False  # a merge of the base branch that git proved brings only base changes
+    merge_note: str = ""  # for a merge that is not such an update merge: why not
+    authentic: bool = True  # its identities can be trusted (GitHub mode: the API verified its signature)
+
+
+@dataclass(frozen=True)
+class History:
+    """The commits of the change between each reviewed commit and the head, from git."""
+
+    commits: dict[str, CommitFacts] = field(default_factory=dict)  # full sha -> facts
+    # reviewed commit (full sha) -> the change's commits after it up to the head, oldest first
+    # (base commits left out); None when that commit is not an ancestor of the head.
+    since: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Approvals:
     author: str | None = None
     head_sha: str | None = None
@@ -73,6 +98,7 @@ class Approvals:
     reviews: tuple[Review, ...] = ()
     committers: tuple[str, ...] = ()  # authors/committers of the PR's commits (lower-cased)
     source: str | None = None  # file it came from, for messages
+    history: History | None = None  # None: no commit graph is known (approvals off head are stale)
 
 
 @dataclass(frozen=True)

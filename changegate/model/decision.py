@@ -19,6 +19,8 @@ __all__ = [
     "PolicyResult",
     "Requirement",
     "RequirementKind",
+    "ReviewOutcome",
+    "ReviewReason",
     "Risk",
     "Status",
     "WaiverUse",
@@ -26,6 +28,9 @@ __all__ = [
 
 Status = Literal["satisfied", "missing", "failed", "waived"]
 RequirementKind = Literal["manifest", "field", "owner", "approval", "test", "deny"]
+# Why a review did not count (or, for `veto`, why it blocks); see docs/formats.md.
+ReviewReason = Literal["stale", "no-commit", "short-sha", "author", "committer", "not-member",
+                       "withdrawn", "dismissed", "veto"]
 
 
 # --------------------------------------------------------------------------- impact
@@ -104,6 +109,20 @@ class Requirement:
     eligible: tuple[str, ...] = ()  # who could approve (approval kind)
     also_required_by: tuple[str, ...] = ()  # other policies that asked for the same thing
     waiver: WaiverUse | None = None
+    vetoed_by: tuple[str, ...] = ()  # members whose change request blocks it (changes_requested_blocks)
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """A review that did not count, and why (or a veto, which blocks)."""
+
+    user: str
+    state: str
+    commit: str | None
+    reason: ReviewReason
+    detail: str
+    made_stale_by: tuple[str, ...] = ()  # stale: the commits (full shas) that made it stale
+    requirements: tuple[str, ...] = ()  # the requirement targets it concerns; () = every one
 
 
 @dataclass(frozen=True)
@@ -142,3 +161,4 @@ class Decision:
     findings: tuple[Finding, ...]
     depmap: DepMap  # for reporters: names, owners, consulted/informed
     schedule: ScheduleStatus | None = None  # SPEC §10: only when a policy has match.during
+    reviews: tuple[ReviewOutcome, ...] = ()  # reviews that did not count, and vetoes

@@ -66,6 +66,10 @@ class ImpactSettings:
 class ApprovalSettings:
     allow_stale: bool = False
     exclude_committers: bool = True
+    # approval integrity (docs/formats.md "approvals"): what keeps an approval on an earlier commit
+    ignore_update_merges: bool = False
+    invalidate: Literal["any-push", "touched-scope"] = "any-push"
+    ignore_commits_by: tuple[str, ...] = ()  # logins or e-mails, lower-cased
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ class ApprovalRule:
     team: str | None = None
     count: int = 1
     owners_of: str | None = None
+    changes_requested_blocks: bool = False  # a member's CHANGES_REQUESTED blocks (veto)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from changegate.model import (
     ImpactedComponent,
     PolicyResult,
     Requirement,
+    ReviewOutcome,
 )
 from changegate.report.escape import json_text
 from changegate.report.freezes import schedule_dict
@@ -110,7 +111,14 @@ def _requirement(r: Requirement) -> dict[str, Any]:
         out["also_required_by"] = list(r.also_required_by)
     if r.waiver is not None:
         out["waiver"] = {"reason": r.waiver.reason, "expires": r.waiver.expires}
+    if r.vetoed_by:
+        out["vetoed_by"] = list(r.vetoed_by)
     return out
+
+
+def _review(o: ReviewOutcome) -> dict[str, Any]:
+    return {"user": o.user, "state": o.state, "commit": o.commit, "reason": o.reason, "detail": o.detail,
+            "made_stale_by": list(o.made_stale_by), "requirements": list(o.requirements)}
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -140,6 +148,8 @@ def to_dict(decision: Decision) -> dict[str, Any]:
     if decision.schedule is not None:
         out["schedule"] = schedule_dict(decision.schedule)
     out["summary"] = summary(decision)
+    if decision.reviews:  # only when there is something to say: older outputs stay as they were
+        out["ignored_reviews"] = [_review(o) for o in decision.reviews]
     return out
 
 

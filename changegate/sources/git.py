@@ -232,3 +232,63 @@ def list_tree(repo: Path, rev: str, path: str) -> list[str]:
         rel = os.fsdecode(name)
         names.append(f"{prefix}/{rel}" if prefix else rel)
     return sorted(names)
+
+
+# --------------------------------------------------------------------------- commit history
+# (approval integrity: what happened between an approved commit and the head)
+
+
+def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
+    """True when commit `ancestor` is reachable from commit `descendant` (both full shas)."""
+    proc = _run(repo, ["merge-base", "--is-ancestor", ancestor, descendant])
+    if proc.returncode not in (0, 1):
+        raise GitError(f"git merge-base --is-ancestor {ancestor[:12]} {descendant[:12]} failed "
+                       f"(git: {_stderr(proc)})", str(repo))
+    return proc.returncode == 0
+
+
+def commits_between(repo: Path, head: str, exclude: list[str]) -> list[str]:
+    """The full shas of the commits reachable from `head` and from none of `exclude`, oldest
+    first (parents before children). All arguments are full shas."""
+    proc = _run(repo, ["rev-list", "--reverse", "--topo-order", head, *(f"^{sha}" for sha in exclude), "--"])
+    if proc.returncode != 0:
+        raise GitError(f"git rev-list {head[:12]} failed (git: {_stderr(proc)})", str(repo))
+    return proc.stdout.decode("ascii").split()
+
+
+def commit_headers(repo: Path, shas: list[str]) -> dict[str, tuple[tuple[str, ...], str, str, str]]:
+    """For each commit (full shas): its parents, its tree, and its author's and committer's
+    e-mails as recorded (no mailmap)."""
+    if not shas:
+        return {}
+    proc = _run(repo, ["log", "--no-walk=unsorted", "--no-show-signature", "--no-decorate", "--no-color",
+                       "-z", "--format=%H%x1f%P%x1f%T%x1f%ae%x1f%ce", *shas, "--"])
+    if proc.returncode != 0:
+        raise GitError(f"git log of {len(shas)} commits failed (git: {_stderr(proc)})", str(repo))
+    out: dict[str, tuple[tuple[str, ...], str, str, str]] = {}
+    for record in proc.stdout.split(b"\x00"):
+        fields = record.decode("utf-8", "replace").strip("\n").split("\x1f")
+        if len(fields) == 5:
+            sha, parents, tree, author, committer = fields
+            out[sha] = (tuple(parents.split()), tree, author, committer)
+    return out
+
+
+def commit_paths(repo: Path, sha: str, parent: str | None) -> list[str]:
+    """The paths commit `sha` changed against `parent` (None: against nothing, a root commit)."""
+    args = (["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", parent, sha, "--"]
+            if parent else ["diff-tree", "--root", "-r", "--no-commit-id", "--name-only", "-z", "--no-renames", sha])
+    proc = _run(repo, args)
+    if proc.returncode != 0:
+        raise GitError(f"git diff of commit {sha[:12]} failed (git: {_stderr(proc)})", str(repo))
+    return sorted(set(_split_z(proc.stdout)))
+
+
+def merged_tree(repo: Path, ours: str, theirs: str) -> str | None:
+    """The tree git's merge of commits `ours` and `theirs` gives (`git merge-tree
+    --write-tree`, git 2.38+); None when they conflict or this git cannot say."""
+    proc = _run(repo, ["merge-tree", "--write-tree", "--no-messages", ours, theirs])
+    if proc.returncode != 0:
+        return None
+    first = proc.stdout.decode("ascii", "replace").split("\n", 1)[0].strip()
+    return first or None

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
@@ -60,6 +60,7 @@ class LocalSource:
         from changegate.sources import approvals, junit
 
         found = approvals.load(Path(self.approvals)) if self.approvals else models.Approvals()
+        found = with_history(self.options.root, change, found)
         suites = junit.load((*gate.config.junit, *self.junit), self.options.root, dict(gate.config.suites))
         unseen = () if self.manifests else uncommitted_manifests(self.options.root, gate.config, change)
         not_junit = tuple(models.Finding(
@@ -70,6 +71,17 @@ class LocalSource:
         unresolved = {tid: team for tid, team in gate.depmap.teams.items() if tid not in members}
         return SourceEvidence(found, suites, members,
                               findings=unseen + not_junit + team_findings + teams_without_members(unresolved))
+
+
+def with_history(root: Path, change: Change, found: models.Approvals) -> models.Approvals:
+    """`found` with the commit history behind its approvals on earlier commits, from git,
+    when the change comes from git (--base/--head): its head is the one approvals are
+    checked against (commands/check.py)."""
+    from changegate.sources import history
+
+    if change.base is None or change.head is None:
+        return found
+    return replace(found, history=history.gather(root, change.base, change.head, found))
 
 
 def resolve_teams(teams: Mapping[str, models.Team], env: Mapping[str, str] | None

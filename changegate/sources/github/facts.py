@@ -5,12 +5,12 @@ these facts as evidence."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from changegate import model as models
 from changegate.errors import GitError
-from changegate.sources import git
+from changegate.sources import git, history
 from changegate.sources.github import pulls, teams
 from changegate.sources.github.api import Client
 from changegate.sources.github.event import Event, label_names
@@ -34,10 +34,11 @@ def gather(root: Path, event: Event, client: Client, depmap_teams: Mapping[str, 
     notices: list[str] = []
     if event.pr_number is not None:
         changed = _pr_files(client, root, event, notices)
-        approvals = _approvals(client, event.repository, event.pr_number, event.author, event.head_sha, event.labels)
+        approvals = _approvals(client, event.repository, event.pr_number, event.author, event.head_sha, event.labels,
+                               root, event.base_sha)
     else:
         changed = diff_names(root, event.base_sha, event.head_sha)
-        approvals = _queue_approvals(client, event, notices)
+        approvals = _queue_approvals(client, root, event, notices)
     members, team_notices = teams.members(client, depmap_teams)
     notices.extend(team_notices)
     return GithubFacts(tuple(dict.fromkeys(changed)), approvals, members, tuple(notices))
@@ -78,19 +79,32 @@ def _pr_files(client: Client, root: Path, event: Event, notices: list[str]) -> t
 
 
 def _approvals(
-    client: Client, repo: str, number: int, author: str | None, head_sha: str, labels: tuple[str, ...]
+    client: Client, repo: str, number: int, author: str | None, head_sha: str, labels: tuple[str, ...],
+    root: Path, base_sha: str,
 ) -> models.Approvals:
-    return models.Approvals(
+    commits = pulls.commits(client, repo, number)
+    found = models.Approvals(
         author=author,
         head_sha=head_sha,
         labels=labels,
         reviews=pulls.reviews(client, repo, number),
-        committers=pulls.committers(client, repo, number),
+        committers=pulls.committers_of(commits),
         source=f"GitHub API: {repo}#{number}",
     )
+    return _with_history(root, base_sha, found, pulls.commit_people(commits))
 
 
-def _queue_approvals(client: Client, event: Event, notices: list[str]) -> models.Approvals:
+def _with_history(root: Path, base: str, approvals: models.Approvals,
+                  people: dict[str, tuple[tuple[str, ...], bool]]) -> models.Approvals:
+    """`approvals` with the commit history behind approvals on earlier commits, from the
+    checkout's git, with the API's logins and signature verification of each commit."""
+    head = approvals.head_sha
+    if not head or not git.commit_exists(root, head):
+        return approvals
+    return replace(approvals, history=history.gather(root, base, head, approvals, people))
+
+
+def _queue_approvals(client: Client, root: Path, event: Event, notices: list[str]) -> models.Approvals:
     """On merge_group: the approvals of the pull request the queue branch names, checked
     against that pull request's head commit."""
     if event.queued_pr is None:
@@ -112,4 +126,6 @@ def _queue_approvals(client: Client, event: Event, notices: list[str]) -> models
         author.lower() if isinstance(author, str) else None,
         head if isinstance(head, str) else event.head_sha,
         labels,
+        root,
+        event.base_sha,
     )

@@ -64,15 +64,34 @@ def reviews(client: Client, repo: str, number: int) -> tuple[models.Review, ...]
 def committers(client: Client, repo: str, number: int) -> tuple[str, ...]:
     """Logins of everyone who authored or committed a commit in the PR (lower-cased,
     sorted). Commits whose e-mail matches no GitHub account have no login and add none."""
-    logins: set[str] = set()
-    for item in client.get_all(f"repos/{repo}/pulls/{number}/commits", permission=PULLS_READ):
+    return committers_of(commits(client, repo, number))
+
+
+def commits(client: Client, repo: str, number: int) -> list[Any]:
+    """GET /repos/{repo}/pulls/{number}/commits, every page."""
+    return client.get_all(f"repos/{repo}/pulls/{number}/commits", permission=PULLS_READ)
+
+
+def committers_of(items: list[Any]) -> tuple[str, ...]:
+    """`committers` of the listed commits."""
+    return tuple(sorted({login for logins, _ in commit_people(items).values() for login in logins}))
+
+
+def commit_people(items: list[Any]) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Each listed commit's sha -> the logins of its author and committer (GitHub's own
+    web-commit identity left out) and whether GitHub verified its signature."""
+    out: dict[str, tuple[tuple[str, ...], bool]] = {}
+    for index, item in enumerate(items):
         if not isinstance(item, dict):
             continue
-        for role in ("author", "committer"):
-            login = _login(item.get(role))
-            if login is not None and login != "web-flow":  # GitHub's own web-commit identity
-                logins.add(login)
-    return tuple(sorted(logins))
+        logins = tuple(sorted({login for role in ("author", "committer")
+                               if (login := _login(item.get(role))) is not None and login != "web-flow"}))
+        commit = item.get("commit")
+        verification = commit.get("verification") if isinstance(commit, dict) else None
+        verified = isinstance(verification, dict) and verification.get("verified") is True
+        sha = item.get("sha")
+        out[sha.lower() if isinstance(sha, str) else f"#{index}"] = (logins, verified)
+    return out
 
 
 def _login(user: Any) -> str | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from changegate.core import approvals
+from changegate.core import approval_history, approvals
 from changegate.errors import EvidenceError
-from changegate.model import Approvals, Review
+from changegate.model import Approvals, ApprovalSettings, CommitFacts, History, Review
 
 HEAD = "abc1234def5678abc1234def5678abc1234def56"
 OLD = "0001111222233334444555566667777888899990"
@@ -138,3 +138,68 @@ def test_parse_time_reads_z_and_takes_utc_when_no_zone_is_named() -> None:
     assert approvals.parse_time(" 2026-11-27T11:00:00+01:00 ") == approvals.parse_time("2026-11-27T10:00:00z")
     with pytest.raises(ValueError):
         approvals.parse_time("yesterday")
+
+
+# --------------------------------------------------------------------------- approval integrity (issue 12)
+
+MID = "1112222333344445555666677778888999900001"
+BOT = "29139614+renovate[bot]@users.noreply.github.com"
+
+
+def _history(*commits: CommitFacts, since: tuple[str, ...] | None = None) -> History:
+    return History({c.sha: c for c in commits}, {OLD: since if since is not None else tuple(c.sha for c in commits)})
+
+
+def _assess(history: History | None, **settings: object) -> approvals.Standing:
+    evidence = Approvals(head_sha=HEAD, reviews=(_review("alice", commit_id=OLD),), history=history)
+    return approvals.assess(evidence, ApprovalSettings(**settings))  # type: ignore[arg-type]
+
+
+def test_an_abbreviated_commit_id_does_not_count_when_the_full_head_is_known() -> None:
+    standing = _assess(None)
+    evidence = Approvals(head_sha=HEAD, reviews=(_review("alice", commit_id=HEAD[:7]),))
+    (outcome,) = approvals.assess(evidence, ApprovalSettings()).outcomes
+    assert (outcome.reason, standing.fresh) == ("short-sha", frozenset())
+
+
+def test_a_login_matches_itself_and_githubs_noreply_address() -> None:
+    listed = ("renovate[bot]",)
+    assert approval_history.is_listed("Renovate[bot]", listed)
+    assert approval_history.is_listed(BOT, listed)
+    assert approval_history.is_listed("renovate[bot]@users.noreply.github.com", listed)
+    assert not approval_history.is_listed("renovate[bot]@evil.example", listed)
+    assert not approval_history.is_listed("alice", ())
+
+
+def test_an_update_merge_keeps_the_approval_only_with_the_option() -> None:
+    merge = CommitFacts(MID, ("erin@example.com",), ("db/x.sql",), update_merge=True)
+    assert _assess(_history(merge), ignore_update_merges=True).fresh == {"alice"}
+    (outcome,) = _assess(_history(merge)).outcomes
+    assert (outcome.reason, outcome.made_stale_by) == ("stale", (MID,))
+    assert "made stale by commit 1112222 (changed db/x.sql)" in outcome.detail
+
+
+def test_a_bot_commit_is_neutral_only_when_every_identity_is_listed_and_authentic() -> None:
+    listed = {"ignore_commits_by": ("renovate[bot]",)}
+    assert _assess(_history(CommitFacts(MID, (BOT,))), **listed).fresh == {"alice"}
+    assert _assess(_history(CommitFacts(MID, (BOT, "mallory@example.com"))), **listed).fresh == frozenset()
+    assert _assess(_history(CommitFacts(MID, (BOT,), authentic=False)), **listed).fresh == frozenset()
+    assert _assess(_history(CommitFacts(MID, ())), **listed).fresh == frozenset()
+
+
+def test_commits_without_facts_and_rewritten_history_make_an_approval_stale() -> None:
+    assert _assess(History({}, {OLD: (MID,)}), ignore_update_merges=True).fresh == frozenset()
+    (outcome,) = _assess(History({}, {OLD: None}), ignore_update_merges=True).outcomes
+    assert "not in the head commit's history" in outcome.detail
+
+
+def test_touched_scope_leaves_the_approval_pending_for_each_requirement() -> None:
+    push = CommitFacts(MID, ("erin@example.com",), ("db/x.sql",))
+    standing = _assess(_history(push), invalidate="touched-scope")
+    assert (standing.fresh, standing.outcomes, standing.pending) == (frozenset(), (), {"alice": (push,)})
+
+
+def test_listed_accounts_are_not_excluded_as_committers() -> None:
+    evidence = Approvals(author="dave", committers=("renovate[bot]", "erin"))
+    assert approvals.excluded_approvers(evidence, exclude_committers=True,
+                                        ignore_commits_by=("renovate[bot]",)) == {"dave", "erin"}

@@ -72,3 +72,26 @@ def test_evidence_suites_map_a_suite_to_globs(tmp_path: Path) -> None:
     assert load_config(root, None).suites == (
         ("crm-unit", ("services/crm/build/test-results/test/*.xml",)),
         ("pos-unit", ("pos/target/surefire-reports/TEST-*.xml", "pos/target/failsafe-reports/TEST-*.xml")))
+
+
+def test_approval_integrity_options_are_read(tmp_path: Path) -> None:
+    root = write(tmp_path, {".changegate/config.yaml": (
+        "approvals:\n  ignore_update_merges: true\n  invalidate: touched-scope\n"
+        "  ignore_commits_by: ['@Renovate[bot]', 'dependabot[bot]']\n")})
+    settings = load_config(root, None).approvals
+    assert (settings.ignore_update_merges, settings.invalidate, settings.ignore_commits_by) == (
+        True, "touched-scope", ("dependabot[bot]", "renovate[bot]"))
+    defaults = load_config(write(tmp_path / "d", {"c.yaml": "approvals: {}\n"}), "c.yaml").approvals
+    assert (defaults.ignore_update_merges, defaults.invalidate, defaults.ignore_commits_by) == (False, "any-push", ())
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("approvals:\n  invalidate: never\n",
+     "c.yaml:2: approvals.invalidate: 'never' is not one of any-push, touched-scope"),
+    ("approvals:\n  ignore_commits_by: [' ']\n", "c.yaml:2: approvals.ignore_commits_by.0"),
+    ("approvals:\n  ignore_update_merges: yes please\n", "c.yaml:2: approvals.ignore_update_merges"),
+])
+def test_bad_approval_integrity_options_name_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
+    root = write(tmp_path, {"c.yaml": text})
+    (message,) = messages(lambda: load_config(root, "c.yaml"))
+    assert message.startswith(expected), message

@@ -66,7 +66,7 @@ POLICY_CASES = [
     pytest.param(
         "        - owners_of: value_streams", "        - {owners_of: value_streams, team: x}",
         [".changegate/policies/org.yaml:14: policies.0.require.approvals.1: unknown key 'owners_of' "
-         "(allowed: count, team)"],
+         "(allowed: changes_requested_blocks, count, team)"],
         id="approval-with-team-and-owners-of",
     ),
     pytest.param(
