@@ -69,11 +69,23 @@ def gate_change(options: CheckOptions, source: ChangeSource) -> models.Decision:
     manifests = read_manifests(options.root, options.manifests or change.manifest_candidates,
                                change.manifests_at, gate.depmap, [p.id for p in gate.policies])
     evidence = source.evidence(gate, change)
-    return decide(gate, change, manifests, evidence, _today(options.today))
+    reviews, problems = open_reviews(options.root, change, gate.config)
+    found = dataclasses.replace(evidence, findings=(*evidence.findings, *problems))
+    return decide(gate, change, manifests, found, _today(options.today), open_reviews=reviews)
+
+
+def open_reviews(root: Path, change: Change, config: models.Config
+                 ) -> tuple[tuple[models.OpenReview, ...], tuple[models.Finding, ...]]:
+    """Emergency changes with a review not done, from the change records in git as of the
+    change's base (else HEAD), for `pir-overdue`; a notice for each record not read."""
+    from changegate.sources.records import open_reviews as read
+
+    reviews, problems = read(root, change.base or "HEAD", config.changes)
+    return reviews, tuple(models.Finding("notice", "record-unreadable", p) for p in problems)
 
 
 def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest], found: SourceEvidence,
-           today: dt.date) -> models.Decision:
+           today: dt.date, *, open_reviews: tuple[models.OpenReview, ...] = ()) -> models.Decision:
     """Run the pure core on the change, its manifest and its evidence."""
     from changegate.core import decide as core
 
@@ -95,7 +107,8 @@ def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest]
                 approvals.source))
         approvals = dataclasses.replace(approvals, head_sha=change.head)
     evidence = models.Evidence(changed_files=change.files, approvals=approvals, suites=found.suites,
-                               team_members=found.team_members, today=today, base=change.base, head=change.head)
+                               team_members=found.team_members, today=today, base=change.base, head=change.head,
+                               open_reviews=open_reviews)
     return core.decide(manifests[0] if manifests else None, gate.depmap, gate.adjacency, gate.policies, evidence,
                        gate.config, findings, path_index=gate.path_index)
 

@@ -3,7 +3,8 @@
 - `gate`: the gate as loaded — config, dependency map, policies, and where each came from;
 - `change`: the change under review — its manifest and the evidence gathered about it;
 - `decision`: what the core derives — impact, requirements, findings, the `Decision`;
-- `ownership`: who claims a path, and what the map leaves uncovered (SPEC §9).
+- `ownership`: who claims a path, and what the map leaves uncovered (SPEC §9);
+- `record`: merged changes as recorded in git notes, for the board and `pir-overdue` (SPEC §11).
 
 Everything here is plain data (frozen where practical). Loaders build these from files,
 the pure core turns them into a `Decision`, and reporters render that `Decision`. Nothing
@@ -11,10 +12,11 @@ in this package does I/O. `from changegate import model` then `model.X` is the A
 module holds every public name of the four (each module's `__all__`).
 """
 
-from changegate.model import change, decision, gate, ownership
+from changegate.model import change, decision, gate, ownership, record
 from changegate.model.change import *  # noqa: F403
 from changegate.model.decision import *  # noqa: F403
 from changegate.model.gate import *  # noqa: F403
 from changegate.model.ownership import *  # noqa: F403
+from changegate.model.record import *  # noqa: F403
 
-__all__ = [*gate.__all__, *change.__all__, *decision.__all__, *ownership.__all__]
+__all__ = [*gate.__all__, *change.__all__, *decision.__all__, *ownership.__all__, *record.__all__]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from changegate.model.gate import Location
+from changegate.model.record import OpenReview
 
 __all__ = [
     "PLACEHOLDER_PREFIX",
@@ -112,3 +113,6 @@ class Evidence:
     team_members: dict[str, frozenset[str]] = field(default_factory=dict)
     base: str | None = None
     head: str | None = None
+    # Emergency changes in git history whose post-implementation review is not done
+    # (read at the edge from the change records): the source of `pir-overdue` findings.
+    open_reviews: tuple[OpenReview, ...] = ()
