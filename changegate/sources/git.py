@@ -316,3 +316,9 @@ def tree_blobs(repo: Path, rev: str, path: str) -> dict[str, str]:
         if len(parts) == 3 and parts[0] in (b"100644", b"100755") and parts[1] == b"blob":
             found[os.fsdecode(name)] = parts[2].decode("ascii")
     return found
+
+
+def is_ancestor(repo: Path, commit: str, rev: str) -> bool:
+    """True when `commit` is `rev` or one of its ancestors."""
+    proc = _run(repo, ["merge-base", "--is-ancestor", commit, resolve(repo, rev)])
+    return proc.returncode == 0

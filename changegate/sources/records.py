@@ -54,10 +54,11 @@ def open_reviews(root: Path, rev: str, changes_dir: str) -> tuple[tuple[models.O
         if not git.has_ref(root, git.NOTES_REF):
             return (), ()
         history = read_history(root, rev, changes_dir, with_commits=False)
+        reviews = tuple(models.OpenReview(r.commit, r.title, r.file, r.touched, r.pir)
+                        for r in history.records if r.type == "emergency" and r.pir is not None and not r.pir.done
+                        and git.is_ancestor(root, r.commit, rev))  # merged before the change's base
     except GitError:
         return (), ()
-    reviews = tuple(models.OpenReview(r.commit, r.title, r.file, r.touched, r.pir)
-                    for r in history.records if r.type == "emergency" and r.pir is not None and not r.pir.done)
     return reviews, history.problems
 
 
