@@ -41,8 +41,8 @@ COMMANDS = sorted(ALL)
 
 
 def test_the_cli_has_the_commands_the_docs_describe() -> None:
-    assert COMMANDS == ["board", "check", "impact", "init", "map coverage", "map import backstage", "map import codeowners",
-                        "new", "owners", "record",
+    assert COMMANDS == ["board", "check", "impact", "init", "map coverage", "map import backstage",
+                        "map import codeowners", "new", "owners", "record",
                         "validate"]
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import GitRepo
 from history_samples import TODAY, History, build_history, manifest
 
 from changegate.cli import cli
-from conftest import GitRepo
 
 
 def _run(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
@@ -87,8 +87,8 @@ def test_user_text_is_escaped_and_the_page_has_no_script(history: History, monke
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert hrefs and all(h in ("style.css", "data:,") or h.startswith("#") or
                          re.fullmatch(r"https://github\.com/acme/retail/pull/\d+", h) for h in hrefs), hrefs
-    assert '<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;self&#39;; ' \
-           'img-src &#39;self&#39; data:">' in html
+    csp = "default-src &#39;none&#39;; style-src &#39;self&#39;; img-src &#39;self&#39; data:"
+    assert f'<meta http-equiv="Content-Security-Policy" content="{csp}">' in html
 
 
 def test_the_freeze_section_is_absent_without_a_schedule(history: History, monkeypatch: pytest.MonkeyPatch,

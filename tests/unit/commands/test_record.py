@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import GitRepo
 from history_samples import TODAY, History, approvals, build_history
 
 from changegate.cli import cli
-from conftest import GitRepo
 
 NOW = f"{TODAY}T10:00:00Z"
 
@@ -51,7 +51,8 @@ def test_a_merge_commit_gets_the_decision_of_its_second_parent_against_its_first
     assert record["approvers"] == ["alice"]
     assert record["recorded_at"] == NOW
     assert record["pir"] is None and record["fixes"] == []
-    assert record["manifest_blob"] == git_repo.git("rev-parse", f"{history.upgrade_head}:.changegate/changes/crm-upgrade.yaml")
+    manifest = f"{history.upgrade_head}:.changegate/changes/crm-upgrade.yaml"
+    assert record["manifest_blob"] == git_repo.git("rev-parse", manifest)
     # The rest is exactly what `check --format json` says of the same change.
     check = _run(git_repo.root, monkeypatch, "check", "--base", history.base, "--head", history.upgrade_head,
                  "--approvals", str(history.approvals["upgrade"]), "--format", "json", "--today", TODAY)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import PROJECT, GitRepo
 from history_samples import HOSTILE_TITLE, TODAY, History, build_history
 
 from changegate.cli import cli
-from conftest import PROJECT, GitRepo
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").is_file()
@@ -37,7 +37,7 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -132,7 +132,7 @@ def test_the_board_in_a_real_browser(site: tuple[Path, History], origin: str, br
     assert driver.title == "Change board"  # type: ignore[attr-defined]
     assert driver.execute_script("return document.scripts.length + document.images.length") == 0  # type: ignore[attr-defined]
     links = [a.get_attribute("href") for a in driver.find_elements(By.TAG_NAME, "a")]  # type: ignore[attr-defined]
-    assert links and all(h.startswith(origin + "/index.html#") or h.startswith("https://github.com/acme/retail/pull/")
+    assert links and all(h.startswith((origin + "/index.html#", "https://github.com/acme/retail/pull/"))
                          for h in links), links
     assert "https://github.com/acme/retail/pull/13" in links
 
