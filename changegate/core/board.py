@@ -30,12 +30,22 @@ _PIR_ORDER = {PIR_OVERDUE: 0, PIR_OPEN: 1, PIR_DONE: 2}
 
 def reverted_commits(commits: Sequence[HistoryCommit]) -> dict[str, str]:
     """Reverted commit -> the commit that reverted it, from `git revert`'s message. A revert
-    that is itself reverted later (the change re-applied) does not count."""
-    found: dict[str, str] = {}
-    for commit in reversed(commits):  # oldest first
+    counts while it is not itself undone by a revert that counts (revert of a revert
+    re-applies the change; reverting that again takes it back out). `commits` come newest
+    first, and a reverting commit is always newer than the commit it reverts."""
+    reverters: dict[str, list[str]] = {}
+    for commit in commits:
         for match in _REVERTS.finditer(commit.message):
-            found[match.group(1)] = commit.sha
-    return {sha: by for sha, by in found.items() if by not in found}
+            reverters.setdefault(match.group(1), []).append(commit.sha)
+    standing: dict[str, bool] = {}
+    for commit in commits:  # newest first: every reverter of a commit is decided before it
+        standing[commit.sha] = not any(standing.get(by, False) for by in reverters.get(commit.sha, ()))
+    found: dict[str, str] = {}
+    for target, by in reverters.items():
+        counting = [sha for sha in by if standing.get(sha, False)]
+        if counting:
+            found[target] = counting[-1]  # the earliest revert that counts
+    return found
 
 
 def week_start(day: _dt.date) -> _dt.date:
