@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
-from conftest import GitRepo
+from conftest import PROJECT, GitRepo
 from history_samples import TODAY, History, approvals, build_history
 
 from changegate.cli import cli
@@ -27,9 +28,19 @@ def _record(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
     return _run(root, monkeypatch, "record", "--now", NOW, *args)
 
 
+def _schema(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads((PROJECT / "schemas" / f"{name}.schema.json").read_text()))
+
+
 def _note(repo: GitRepo, commit: str) -> list[dict]:  # type: ignore[type-arg]
+    """The records of the note on `commit`, each valid against record.schema.json, and what
+    is not `record` against decision.schema.json."""
     text = repo.git("notes", "--ref", "changegate", "show", commit)
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    for data in records:
+        _schema("record").validate(data)
+        _schema("decision").validate({k: v for k, v in data.items() if k != "record"})
+    return records
 
 
 @pytest.fixture

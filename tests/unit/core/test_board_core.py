@@ -21,8 +21,7 @@ from changegate.model import (
 TODAY = dt.date(2026, 11, 30)
 A, B, C, D = ("a" * 40, "b" * 40, "c" * 40, "d" * 40)
 MAP = DepMap(teams={}, components={}, interfaces={}, value_streams={"vs": ValueStream(
-    "vs", ("owners",), "high", name="Stream", consulted=("c",),
-                                              informed=("i",))})
+    "vs", ("owners",), "high", name="Stream", consulted=("c",), informed=("i",))})
 
 
 def _record(sha: str, day: int, kind: str = "normal", *, fixes: tuple[str, ...] = (), pir: Pir | None = None,
@@ -86,7 +85,8 @@ def _impact(*touched: str) -> Impact:
 
 
 def test_pir_overdue_names_the_emergency_change_for_shared_components_only() -> None:
-    review = OpenReview(A, "Hotfix", ".changegate/changes/hotfix.yaml", ("crm", "db"), Pir(dt.date(2026, 11, 20), "P-1"))
+    review = OpenReview(A, "Hotfix", ".changegate/changes/hotfix.yaml", ("crm", "db"),
+                        Pir(dt.date(2026, 11, 20), "P-1"))
     [finding] = pir_overdue_findings(_impact("crm", "web"), [review], TODAY)
     assert (finding.level, finding.code) == ("warning", "pir-overdue")
     assert finding.message.startswith("crm: ") and "'Hotfix'" in finding.message and "P-1" in finding.message
