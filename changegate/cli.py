@@ -188,6 +188,9 @@ def owners(paths: tuple[str, ...], changed_files: str | None, fmt: str, config: 
 @click.option("--junit", multiple=True, metavar="GLOB", help="JUnit XML files, a glob (repeatable).")
 @click.option("--pr", type=click.IntRange(1, 999_999_999), metavar="NUMBER",
               help="The pull request's number (default: from GitHub's merge or squash commit subject).")
+@click.option("--github", is_flag=True,
+              help="Read the pull request's approvals from the GitHub REST API (GITHUB_REPOSITORY, "
+                   "GITHUB_TOKEN, GITHUB_API_URL) instead of --approvals.")
 @click.option("--now", metavar="TIME", help="The record's time, ISO 8601 (default: now, UTC); its date judges "
                                             "waiver expiry.")
 @click.option("--no-cache", "no_cache", is_flag=True, help="Do not read or write the compiled-map cache.")

@@ -38,6 +38,7 @@ class History:
     upgrade_head: str = ""
     revert: str = ""
     hotfix: str = ""  # squash commit of PR #13 (emergency, review overdue), later fixed
+    hotfix_head: str = ""  # the head of PR #13, where it was reviewed
     banner: str = ""  # squash commit of PR #14 (standard, a hostile title)
     followup: str = ""  # merge commit of PR #15 (normal; fixes: [crm-hotfix])
     approvals: dict[str, Path] = field(default_factory=dict)
@@ -108,7 +109,7 @@ def _build(repo: GitRepo, record: Record) -> History:
     repo.write(".changegate/changes/crm-hotfix.yaml", manifest(
         "Hotfix loyalty points sync", "emergency", ["crm"], tickets=["INC-7"],
         pir={"due": "2026-11-20", "ticket": "PIR-7", "done": False}))
-    repo.commit("hotfix")
+    h.hotfix_head = repo.commit("hotfix")
     repo.git("checkout", "-q", "main")
     repo.git("merge", "-q", "--squash", "hotfix")
     h.hotfix = repo.commit("Hotfix loyalty points sync (#13)")

@@ -85,8 +85,10 @@ def open_reviews(root: Path, change: Change, config: models.Config
 
 
 def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest], found: SourceEvidence,
-           today: dt.date, *, open_reviews: tuple[models.OpenReview, ...] = ()) -> models.Decision:
-    """Run the pure core on the change, its manifest and its evidence."""
+           today: dt.date, *, open_reviews: tuple[models.OpenReview, ...] = (),
+           reviewed_head: str | None = None) -> models.Decision:
+    """Run the pure core on the change, its manifest and its evidence. `reviewed_head`: the
+    commit approvals must be on, when it is not the change's head (a squash merge's record)."""
     from changegate.core import decide as core
 
     findings = list(found.findings)
@@ -97,7 +99,9 @@ def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest]
             f"the change has {len(manifests)} manifests ({names}); one pull request is one change: "
             "keep one, or name it with --manifest", manifests[1].file, 1))
     approvals = found.approvals
-    if change.head and approvals.head_sha != change.head:
+    if reviewed_head:
+        approvals = dataclasses.replace(approvals, head_sha=reviewed_head)
+    elif change.head and approvals.head_sha != change.head:
         # The commit being gated is the head git resolved; approvals must be on it.
         if approvals.head_sha and not change.head.startswith(approvals.head_sha):
             findings.append(models.Finding(

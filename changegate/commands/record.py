@@ -14,8 +14,10 @@ never touched (exit 2). Pushing the notes ref is the workflow's job (docs/record
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ class RecordOptions:
     approvals: str | None = None
     junit: tuple[str, ...] = ()
     pr: int | None = None
+    github: bool = False  # approvals of the pull request from the GitHub REST API
     now: str | None = None
     no_cache: bool = False
     root: Path = field(default_factory=lambda: find_root(Path.cwd()))
@@ -115,16 +118,22 @@ def build_record(options: RecordOptions, merge: Merge, now: dt.datetime) -> dict
     change = changes(diff, gate.config)
     manifests = read_manifests(root, change.manifest_candidates, merge.head, gate.depmap,
                                [p.id for p in gate.policies])
+    subject = git.commit_message(root, merge.commit).split("\n", 1)[0].strip()
+    number = options.pr if options.pr is not None else pull_request(subject)
     source = LocalSource(diff, approvals=options.approvals, junit=options.junit,
                          manifests=change.manifest_candidates)
     evidence = source.evidence(gate, change)
-    decision = decide(gate, change, manifests, evidence, now.astimezone(dt.UTC).date())
+    if options.github:
+        evidence = dataclasses.replace(evidence, approvals=github_approvals(number))
+    # Approvals are on the commit that was reviewed: a merge commit's second parent is it; a
+    # squash commit is not, so the approvals' own head (the pull request's) is taken.
+    reviewed = evidence.approvals.head_sha if merge.head == merge.commit and evidence.approvals.head_sha else None
+    decision = decide(gate, change, manifests, evidence, now.astimezone(dt.UTC).date(), reviewed_head=reviewed)
     approvers, _ = effective_approvers(evidence.approvals, allow_stale=gate.config.approvals.allow_stale,
                                        exclude_committers=gate.config.approvals.exclude_committers,
-                                       head_sha=merge.head)
+                                       head_sha=reviewed or merge.head)
     manifest = manifests[0] if manifests else None
     blob = git.tree_blobs(root, merge.head, manifest.file).get(manifest.file) if manifest else None
-    subject = git.commit_message(root, merge.commit).split("\n", 1)[0].strip()
     data = to_dict(decision)
     data["record"] = {
         "commit": merge.commit,
@@ -133,12 +142,33 @@ def build_record(options: RecordOptions, merge: Merge, now: dt.datetime) -> dict
         "recorded_at": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "approvers": sorted(approvers),
         "subject": subject,
-        "pull_request": options.pr if options.pr is not None else pull_request(subject),
+        "pull_request": number,
         "manifest_blob": blob,
         "pir": parse.pir_json(_pir(manifest)),
         "fixes": list(manifest.data.get("fixes", ())) if manifest else [],
     }
     return data
+
+
+def github_approvals(number: int | None) -> models.Approvals:
+    """The merged pull request's author, head, labels, reviews and committers from the GitHub
+    REST API (GITHUB_REPOSITORY, a token in GITHUB_TOKEN or CHANGEGATE_TOKEN, GITHUB_API_URL)."""
+    from changegate.sources.github import api, pulls
+    from changegate.sources.github.event import label_names
+
+    repository = os.environ.get("GITHUB_REPOSITORY", "")
+    if number is None or not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repository):
+        raise InputError("--github needs the pull request's number (--pr, or GitHub's merge subject) and "
+                         "GITHUB_REPOSITORY (owner/name)", "command line")
+    client = api.client_from_env(os.environ)
+    pull = pulls.pull(client, repository, number)
+    author = (pull.get("user") or {}).get("login")
+    head = (pull.get("head") or {}).get("sha")
+    return models.Approvals(author=author.lower() if isinstance(author, str) else None,
+                            head_sha=head if isinstance(head, str) else None, labels=label_names(pull),
+                            reviews=pulls.reviews(client, repository, number),
+                            committers=pulls.committers(client, repository, number),
+                            source=f"GitHub API: {repository}#{number}")
 
 
 def _pir(manifest: models.Manifest | None) -> models.Pir | None:

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 from conftest import PROJECT, GitRepo
+from github_server import GithubServer
 from history_samples import TODAY, History, approvals, build_history
 
 from changegate.cli import cli
@@ -158,3 +159,34 @@ def test_notes_are_written_without_a_configured_identity(
     result = _record(git_repo.root, monkeypatch, "--commit", history.banner)
     assert result.exit_code == 0, result.stderr
     assert len(_note(git_repo, history.banner)) == 1
+
+
+def test_a_squash_merge_counts_approvals_on_the_pull_requests_head_read_from_the_api(
+        history: History, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    with GithubServer() as srv:
+        base = "/repos/acme/retail/pulls/13"
+        srv.object(base, {"number": 13, "user": {"login": "Dave"}, "head": {"sha": history.hotfix_head},
+                          "labels": [{"name": "hotfix"}]})
+        srv.list(f"{base}/reviews", [
+            {"user": {"login": "Alice"}, "state": "APPROVED", "commit_id": history.hotfix_head,
+             "submitted_at": "2026-11-10T10:00:00Z"},
+            {"user": {"login": "Bob"}, "state": "APPROVED", "commit_id": "0" * 40,
+             "submitted_at": "2026-11-10T09:00:00Z"}])  # on an earlier commit: stale
+        srv.list(f"{base}/commits", [{"author": {"login": "dave"}, "committer": {"login": "web-flow"}}])
+        for name, value in {"GITHUB_API_URL": srv.url, "GITHUB_TOKEN": "t0ken",
+                            "GITHUB_REPOSITORY": "acme/retail"}.items():
+            monkeypatch.setenv(name, value)
+        result = _record(git_repo.root, monkeypatch, "--commit", history.hotfix, "--github")
+        assert result.exit_code == 0, result.stderr
+        assert [r.path for r in srv.seen("GET")] == [base, f"{base}/reviews", f"{base}/commits"]
+    latest = _note(git_repo, history.hotfix)[-1]
+    assert latest["record"]["approvers"] == ["alice"]
+    assert latest["diff"]["head"] == history.hotfix  # the change is still the squash commit
+    owner = [r for r in latest["requirements"] if r["target"] == "component:crm" and r["kind"] == "approval"]
+    assert owner[0]["status"] == "satisfied" and owner[0]["approvers"] == ["alice"]
+
+
+def test_github_needs_the_repository(history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    result = _record(history.root, monkeypatch, "--commit", history.hotfix, "--github")
+    assert result.exit_code == 2 and "GITHUB_REPOSITORY" in result.stderr
