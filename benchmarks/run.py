@@ -23,6 +23,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.board_case import CHANGES as BOARD_CHANGES
+from benchmarks.board_case import TODAY as BOARD_TODAY
+from benchmarks.board_case import ensure_board_case
 from benchmarks.codeowners_case import FILES as CODEOWNERS_FILES
 from benchmarks.codeowners_case import ensure_codeowners_case
 from benchmarks.generate import ensure_case
@@ -455,6 +458,10 @@ def all_cases(quick: bool, repeat: int, lift: bool = False) -> list[Case]:
         Case("codeowners-check-1000", "check, a CODEOWNERS-imported map (1,000 rules), 1,000 changed files",
              argv=[*cg, "check", "--changed-files", f"pr/changed-{CODEOWNERS_FILES}.txt", "--format", "json"],
              expect_exit=(0, 1), target_ms=1000, prepare=ensure_codeowners_case),
+        # The change board (issue 13): 5,000 recorded changes (notes), all in the window, < 5 s.
+        Case(f"board-{BOARD_CHANGES}", f"board, {BOARD_CHANGES:,} recorded changes (git notes), all in the window",
+             argv=[*cg, "board", "--output", "site", "--today", BOARD_TODAY, "--since", "2020-01-01"],
+             target_ms=5000, prepare=ensure_board_case),
     ]
 
 

@@ -193,6 +193,54 @@ def schedule(start: str | None, days: int, fmt: str, config: str | None) -> None
     sys.exit(command.schedule(command.ScheduleOptions(start, days, fmt, config)))
 
 
+@cli.command()
+@click.option("--base", metavar="REF", help="Base of the merged change (with --head; default: the merge commit's "
+                                            "first parent, or a squash commit's parent).")
+@click.option("--head", metavar="REF", help="Head of the merged change (with --base; default: the merge commit's "
+                                            "second parent, or the squash commit itself).")
+@click.option("--commit", metavar="REF", help="The commit the note goes on (default: HEAD; with --base/--head, "
+                                              "the head).")
+@click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml), "
+                                                         "read at the base commit.")
+@click.option("--approvals", metavar="FILE", help="Approvals JSON of the merged pull request (as for check).")
+@click.option("--junit", multiple=True, metavar="GLOB", help="JUnit XML files, a glob (repeatable).")
+@click.option("--pr", type=click.IntRange(1, 999_999_999), metavar="NUMBER",
+              help="The pull request's number (default: from GitHub's merge or squash commit subject).")
+@click.option("--github", is_flag=True,
+              help="Read the pull request's approvals from the GitHub REST API (GITHUB_REPOSITORY, "
+                   "GITHUB_TOKEN, GITHUB_API_URL) instead of --approvals.")
+@click.option("--now", metavar="TIME", help="The record's time, ISO 8601 (default: now, UTC); its date judges "
+                                            "waiver expiry.")
+@click.option("--no-cache", "no_cache", is_flag=True, help="Do not read or write the compiled-map cache.")
+def record(**options: Any) -> None:
+    """After a merge: store the merged change's decision as a git note on its merge commit
+    (refs/notes/changegate). Append-only; re-running is idempotent."""
+    from changegate.commands import record as command
+
+    values: dict[str, Any] = {k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items()}
+    sys.exit(command.record(command.RecordOptions(**values)))
+
+
+@cli.command()
+@click.option("--output", "-o", metavar="DIR", required=True, help="Directory to write the site into "
+                                                                  "(created; its index.html and style.css replaced).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only changes merged on or after this date (default: 12 "
+                                                    "weeks before --today).")
+@click.option("--today", metavar="YYYY-MM-DD", help="The date reviews are overdue against and weeks end on "
+                                                    "(default: today, UTC).")
+@click.option("--ref", metavar="REF", default="HEAD", show_default=True,
+              help="The default branch's tip: its history (reverts) and manifests (pir, fixes).")
+@click.option("--repository", metavar="OWNER/NAME", envvar="GITHUB_REPOSITORY",
+              help="GitHub repository for pull-request links (default: GITHUB_REPOSITORY).")
+@click.option("--config", "config", metavar="FILE", help="Config file (default .changegate/config.yaml).")
+def board(**options: Any) -> None:
+    """Build the change board: a static site (HTML + CSS, no JavaScript) from the change
+    records and the manifests in git history."""
+    from changegate.commands import board as command
+
+    sys.exit(command.board(command.BoardOptions(**options)))
+
+
 @cli.group(name="map")
 def map_group() -> None:
     """Work on the dependency map: import it from what a team already has, measure its coverage."""

@@ -140,7 +140,7 @@ def test_runner_lists_its_cases(capsys: pytest.CaptureFixture[str]) -> None:
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert names == ["help", "version", "small", "20k-10", "20k-1000", "20k-5000", "20k-5000-cold",
                      "20k-5000-json", "scale-1k-1000", "scale-100k-1000", "paths", "codeowners-import-1000",
-                     "codeowners-check-1000"]
+                     "codeowners-check-1000", "board-5000"]
 
 
 def test_runner_rejects_an_unknown_case_naming_the_known_ones() -> None:
@@ -150,3 +150,21 @@ def test_runner_rejects_an_unknown_case_naming_the_known_ones() -> None:
         select(all_cases(True, 1), ["help,nope"])
     assert str(exc.value) == ("unknown case(s): nope; known: help, version, small, 1k-10, "
                               "paths-1k")
+
+
+def test_the_board_history_is_read_back_whole_by_the_board(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from benchmarks.board_case import write_history
+    from changegate.cli import cli
+
+    write_history(tmp_path / "repo", changes=120)
+    monkeypatch.chdir(tmp_path / "repo")
+    result = CliRunner().invoke(cli, ["board", "--output", str(tmp_path / "site"), "--today", "2026-11-30",
+                                      "--since", "2020-01-01"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    assert "120 changes since 2020-01-01 (120 recorded)" in result.stderr
+    assert "warning" not in result.stderr  # every generated record is a valid one
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert "reverted by" in html and "fixed by change-" in html and "OVERDUE" in html

@@ -70,14 +70,28 @@ def gate_change(options: CheckOptions, source: ChangeSource) -> models.Decision:
     manifests = read_manifests(options.root, options.manifests or change.manifest_candidates,
                                change.manifests_at, gate.depmap, [p.id for p in gate.policies])
     evidence = source.evidence(gate, change)
+    reviews, problems = open_reviews(options.root, change, gate.config)
+    found = dataclasses.replace(evidence, findings=(*evidence.findings, *problems))
     now = parse_now(options.now)
     today = _today(options.today) if options.today or options.now is None else now.astimezone(dt.UTC).date()
-    return decide(gate, change, manifests, evidence, today, now)
+    return decide(gate, change, manifests, found, today, now, open_reviews=reviews)
+
+
+def open_reviews(root: Path, change: Change, config: models.Config
+                 ) -> tuple[tuple[models.OpenReview, ...], tuple[models.Finding, ...]]:
+    """Emergency changes with a review not done, from the change records in git as of the
+    change's base (else HEAD), for `pir-overdue`; a notice for each record not read."""
+    from changegate.sources.records import open_reviews as read
+
+    reviews, problems = read(root, change.base or "HEAD", config.changes)
+    return reviews, tuple(models.Finding("notice", "record-unreadable", p) for p in problems)
 
 
 def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest], found: SourceEvidence,
-           today: dt.date, now: dt.datetime | None = None) -> models.Decision:
-    """Run the pure core on the change, its manifest and its evidence."""
+           today: dt.date, now: dt.datetime | None = None, *, open_reviews: tuple[models.OpenReview, ...] = (),
+           reviewed_head: str | None = None) -> models.Decision:
+    """Run the pure core on the change, its manifest and its evidence. `reviewed_head`: the
+    commit approvals must be on, when it is not the change's head (a squash merge's record)."""
     from changegate.core import decide as core
 
     findings = list(found.findings)
@@ -88,7 +102,9 @@ def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest]
             f"the change has {len(manifests)} manifests ({names}); one pull request is one change: "
             "keep one, or name it with --manifest", manifests[1].file, 1))
     approvals = found.approvals
-    if change.head and approvals.head_sha != change.head:
+    if reviewed_head:
+        approvals = dataclasses.replace(approvals, head_sha=reviewed_head)
+    elif change.head and approvals.head_sha != change.head:
         # The commit being gated is the head git resolved; approvals must be on it.
         if approvals.head_sha and not change.head.startswith(approvals.head_sha):
             findings.append(models.Finding(
@@ -99,7 +115,7 @@ def decide(gate: GateFiles, change: Change, manifests: Sequence[models.Manifest]
         approvals = dataclasses.replace(approvals, head_sha=change.head)
     evidence = models.Evidence(changed_files=change.files, approvals=approvals, suites=found.suites,
                                team_members=found.team_members, today=today, base=change.base, head=change.head,
-                               now=now)
+                               now=now, open_reviews=open_reviews)
     return core.decide(manifests[0] if manifests else None, gate.depmap, gate.adjacency, gate.policies, evidence,
                        gate.config, findings, path_index=gate.path_index)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -116,6 +117,9 @@ def _owner_line(owners: list[str]) -> str:
     return f"owner: {owners[0]}" + (others if len(owners) > 1 else "")
 
 
+PIR_DAYS = 7  # an emergency change's review is due a week after it is written
+
+
 def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: models.DepMap) -> str:
     """A manifest pre-filled from the impact of the current diff, with TODOs to complete."""
     touched = impact.touched_components
@@ -152,6 +156,14 @@ def manifest_yaml(title: str, change_type: str, impact: models.Impact, depmap: m
         "  tested: false",
         f"tests: {_flow(tests)}",
     ]
+    if change_type == "emergency":  # builtin:baseline asks an emergency change for its review
+        due = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=PIR_DAYS)
+        lines += [
+            "pir:                           # post-implementation review: set done: true once held",
+            f"  due: {due.isoformat()}",
+            f'  ticket: "{models.PLACEHOLDER_PREFIX} where the review is tracked"',
+            "  done: false",
+        ]
     if impact.unmapped_files:
         lines.insert(3, f"# Files no component claims: {', '.join(impact.unmapped_files[:10])}")
     return "\n".join(lines) + "\n"

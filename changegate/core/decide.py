@@ -25,6 +25,7 @@ from changegate.core.impact import resolve_impact
 from changegate.core.matching import match_policy
 from changegate.core.merge import merge
 from changegate.core.paths import PathIndex
+from changegate.core.pir import pir_overdue_findings
 from changegate.core.policy_context import PolicyContext
 from changegate.core.review_outcomes import review_outcomes
 from changegate.core.waivers import applicable_waiver
@@ -76,7 +77,8 @@ def decide_impact(
     """`decide` for an impact already resolved."""
     results, requirements, policy_findings, reviews = evaluate_reviewed(
         policies, depmap, impact, manifest, evidence, config)
-    findings = (*impact.findings, *policy_findings, *extra_findings)
+    findings = (*impact.findings, *policy_findings, *extra_findings,
+                *pir_overdue_findings(impact, evidence.open_reviews, evidence.today))
     ordered = sort_requirements(requirements)
     failing = any(is_blocking(r) for r in ordered) or any(f.level == "error" for f in findings)
     schedule = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from changegate.model.gate import Location
+from changegate.model.record import OpenReview
 
 __all__ = [
     "PLACEHOLDER_PREFIX",
@@ -141,3 +142,6 @@ class Evidence:
     # The instant freeze windows (match.during) are judged at, aware; the edge reads the
     # clock (or --now). None: no clock given, and a policy with a schedule applies (fails closed).
     now: _dt.datetime | None = None
+    # Emergency changes in git history whose post-implementation review is not done
+    # (read at the edge from the change records): the source of `pir-overdue` findings.
+    open_reviews: tuple[OpenReview, ...] = ()

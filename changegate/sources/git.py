@@ -292,3 +292,126 @@ def merged_tree(repo: Path, ours: str, theirs: str) -> str | None:
         return None
     first = proc.stdout.decode("ascii", "replace").split("\n", 1)[0].strip()
     return first or None
+# --------------------------------------------------------------------------- history and notes
+# (the change record and board: `changegate record`, `changegate board`, pir-overdue)
+
+NOTES_REF = "refs/notes/changegate"
+# The identity a note is written as when the repository configures none (a fresh CI runner).
+_NOTES_IDENTITY = ("-c", "user.name=changegate record", "-c", "user.email=changegate@localhost")
+
+
+def _run_input(repo: Path, args: list[str], data: bytes,
+               extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[bytes]:
+    """`_run` with `data` on standard input (`extra`: options before the subcommand)."""
+    try:
+        return subprocess.run([*_GIT, *extra, "-C", str(repo), *args], input=data, capture_output=True,
+                              env=_env(), check=False)
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}", str(repo)) from exc
+
+
+def commit_parents(repo: Path, rev: str) -> tuple[str, tuple[str, ...]]:
+    """The full sha of commit `rev` and of its parents (first parent first)."""
+    sha = resolve(repo, rev)
+    proc = _run(repo, ["rev-list", "--parents", "-n", "1", sha, "--"])
+    if proc.returncode != 0:
+        raise GitError(f"cannot read the parents of {rev!r} (git: {_stderr(proc)})", str(repo))
+    ids = proc.stdout.decode("ascii").split()
+    return sha, tuple(ids[1:])
+
+
+def commit_message(repo: Path, sha: str) -> str:
+    """The full message of commit `sha` (UTF-8, undecodable bytes replaced)."""
+    proc = _run(repo, ["log", "-1", "--format=%B", resolve(repo, sha), "--"])
+    if proc.returncode != 0:
+        raise GitError(f"cannot read the message of {sha[:12]} (git: {_stderr(proc)})", str(repo))
+    return proc.stdout.decode("utf-8", "replace")
+
+
+def has_ref(repo: Path, ref: str) -> bool:
+    """True when `ref` (a full ref name) exists in `repo`."""
+    proc = _run(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", ref])
+    return proc.returncode == 0
+
+
+def note(repo: Path, sha: str, ref: str = NOTES_REF) -> bytes | None:
+    """The note on commit `sha` under `ref`, or None when it has none."""
+    if not has_ref(repo, ref):
+        return None
+    proc = _run(repo, ["notes", "--ref", ref, "show", sha])
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def add_note(repo: Path, sha: str, text: str, *, append: bool, ref: str = NOTES_REF) -> None:
+    """Write `text` as the note on `sha` (`append`: after the note it has, a blank line between).
+    Never `--force`: an existing note is never replaced."""
+    ident = _run(repo, ["var", "GIT_COMMITTER_IDENT"])
+    extra = () if ident.returncode == 0 else _NOTES_IDENTITY
+    proc = _run_input(repo, ["notes", "--ref", ref, "append" if append else "add", "--file=-", sha],
+                      text.encode("utf-8"), extra)
+    if proc.returncode != 0:
+        raise GitError(f"cannot write the note on {sha[:12]} under {ref} (git: {_stderr(proc)})", str(repo))
+
+
+def cat_blobs(repo: Path, shas: list[str]) -> dict[str, bytes]:
+    """The contents of the blobs `shas`, all in one `git cat-file --batch` process."""
+    if not shas:
+        return {}
+    proc = _run_input(repo, ["cat-file", "--batch"], "".join(f"{s}\n" for s in shas).encode("ascii"))
+    if proc.returncode != 0:
+        raise GitError(f"git cat-file --batch failed (git: {_stderr(proc)})", str(repo))
+    out, pos, found = proc.stdout, 0, {}
+    for sha in shas:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) != 3 or header[1] != b"blob":
+            continue  # "<sha> missing", or not a blob: nothing to read
+        size = int(header[2])
+        found[sha] = out[pos:pos + size]
+        pos += size + 1
+    return found
+
+
+def notes(repo: Path, ref: str = NOTES_REF) -> dict[str, bytes]:
+    """Every note under `ref`: annotated commit sha -> note bytes (two git processes in all)."""
+    if not has_ref(repo, ref):
+        return {}
+    proc = _run(repo, ["notes", "--ref", ref, "list"])
+    if proc.returncode != 0:
+        raise GitError(f"cannot list the notes under {ref} (git: {_stderr(proc)})", str(repo))
+    pairs = [line.split() for line in proc.stdout.decode("ascii", "replace").splitlines() if line.strip()]
+    blobs = cat_blobs(repo, [p[0] for p in pairs if len(p) == 2])
+    return {commit: blobs[blob] for blob, commit in (p for p in pairs if len(p) == 2) if blob in blobs}
+
+
+def history(repo: Path, rev: str) -> list[tuple[str, tuple[str, ...], int, str]]:
+    """The commits reachable from `rev`, newest first: (sha, parents, committer time as a Unix
+    timestamp, message), in one `git log` pass."""
+    sha = resolve(repo, rev)
+    proc = _run(repo, ["log", "-z", "--format=%H%x1f%P%x1f%ct%x1f%B", sha, "--"])
+    if proc.returncode != 0:
+        raise GitError(f"git log {rev} failed (git: {_stderr(proc)})", str(repo))
+    commits = []
+    for entry in proc.stdout.split(b"\x00"):
+        fields = entry.split(b"\x1f", 3)
+        if len(fields) != 4:
+            continue
+        commits.append((fields[0].decode("ascii"), tuple(fields[1].decode("ascii").split()),
+                        int(fields[2] or 0), fields[3].decode("utf-8", "replace")))
+    return commits
+
+
+def tree_blobs(repo: Path, rev: str, path: str) -> dict[str, str]:
+    """Every file under directory `path` at `rev` (recursively): repository path -> blob sha."""
+    sha = resolve(repo, rev)
+    proc = _run(repo, ["ls-tree", "-r", "-z", "--full-tree", sha, "--", path.strip("/") or "."])
+    if proc.returncode != 0:
+        raise GitError(f"cannot list {path!r} at {rev!r} (git: {_stderr(proc)})", str(repo))
+    found: dict[str, str] = {}
+    for entry in proc.stdout.split(b"\x00"):
+        meta, _, name = entry.partition(b"\t")
+        parts = meta.split(b" ")
+        if len(parts) == 3 and parts[0] in (b"100644", b"100755") and parts[1] == b"blob":
+            found[os.fsdecode(name)] = parts[2].decode("ascii")
+    return found

@@ -24,4 +24,4 @@ def test_benchmark_cases_are_listed_by_name() -> None:
     names = [line.split()[0] for line in proc.stdout.splitlines()]
     assert names == ["help", "version", "small", "20k-10", "20k-1000", "20k-5000", "20k-5000-cold",
                      "20k-5000-json", "scale-1k-1000", "scale-100k-1000", "paths", "codeowners-import-1000",
-                     "codeowners-check-1000"]
+                     "codeowners-check-1000", "board-5000"]

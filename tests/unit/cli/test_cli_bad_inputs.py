@@ -156,8 +156,8 @@ CASES: list[BadInput] = [
     ),
     BadInput(
         "unknown-key-manifest", CHECK_MANIFEST,
-        (f"{MANIFEST_PATH}:6: unknown key 'priority' (allowed: breaking, components, interfaces_changed, "
-         "owner, risk, rollback, summary, tests, tickets, title, type, version, waivers)",),
+        (f"{MANIFEST_PATH}:6: unknown key 'priority' (allowed: breaking, components, fixes, interfaces_changed, "
+         "owner, pir, risk, rollback, summary, tests, tickets, title, type, version, waivers)",),
         {MANIFEST_PATH: MANIFEST + "priority: high\n"},
     ),
     BadInput(

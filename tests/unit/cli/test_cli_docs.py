@@ -41,10 +41,8 @@ COMMANDS = sorted(ALL)
 
 
 def test_the_cli_has_the_commands_the_docs_describe() -> None:
-    assert COMMANDS == ["check", "impact", "init", "map coverage", "map import backstage", "map import codeowners",
-                        "new", "owners",
-                        "schedule",
-                        "validate"]
+    assert COMMANDS == ["board", "check", "impact", "init", "map coverage", "map import backstage",
+                        "map import codeowners", "new", "owners", "record", "schedule", "validate"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

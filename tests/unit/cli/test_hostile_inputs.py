@@ -162,6 +162,12 @@ def _symlink(ctx: Ctx, rel: str, target: Path) -> None:
     link.symlink_to(target)
 
 
+def _strict(ctx: Ctx, path: str) -> list[str]:
+    """`check --changed-files` of `path`, with unmapped files as errors (as `init` writes)."""
+    ctx.config("unmapped_files: error\n")
+    return ctx.changed(path)
+
+
 def _named(ctx: Ctx, raw: bytes) -> list[str]:
     """A committed file whose name is the bytes `raw` (git -z hands it over as it is); unmapped
     files are errors, so the decision names it."""
@@ -204,11 +210,11 @@ ATTACKS = [
            ":4: more than 3 changed files (limits.changed_files"),
     Attack("limit-out-of-sane-bounds", lambda c: (c.config("limits: {changed_files: 0}\n"),
                                                    c.changed("a"))[1], 2, "limits.changed_files"),
-    Attack("case-variant-directory", lambda c: (c.config("unmapped_files: error\n"), c.changed("Services/app/main.py"))[1], 1,
+    Attack("case-variant-directory", lambda c: _strict(c, "Services/app/main.py"), 1,
            "unmapped-files"),
-    Attack("look-alike-directory", lambda c: (c.config("unmapped_files: error\n"), c.changed("\u0455ervices/app/main.py"))[1], 1,
+    Attack("look-alike-directory", lambda c: _strict(c, "\u0455ervices/app/main.py"), 1,
            "unmapped-files"),
-    Attack("new-top-level-directory", lambda c: (c.config("unmapped_files: error\n"), c.changed("newdir/backdoor.py"))[1], 1,
+    Attack("new-top-level-directory", lambda c: _strict(c, "newdir/backdoor.py"), 1,
            "unmapped-files"),
     # --- A submodule bump passes ungated --------------------------------------------------------
     Attack("gitlink-claimed-by-dir-glob", lambda c: _submodule(c, "vendor/sdk/**"), 1, '"touched_components": ["sdk"]'),

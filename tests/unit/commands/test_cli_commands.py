@@ -274,6 +274,9 @@ def test_new_with_title_and_type_to_stdout(mini: GitRepo) -> None:
     assert manifest["components"] == ["ledger"]
     assert manifest["owner"] == "finance-owners"
     assert not (mini.root / ".changegate" / "changes").exists()
+    # builtin:baseline asks an emergency change for its post-implementation review.
+    assert set(manifest["pir"]) == {"due", "ticket", "done"} and manifest["pir"]["done"] is False
+    assert manifest["pir"]["ticket"].startswith("TODO:")
 
 
 def test_new_without_touched_components_writes_valid_yaml_with_an_owner_to_fill(mini: GitRepo) -> None:

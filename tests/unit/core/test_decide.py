@@ -196,7 +196,8 @@ def test_baseline_ids_layer_and_no_waivers() -> None:
     policies = baseline()
     assert [p.id for p in policies] == [
         "baseline-manifest", "baseline-owners", "baseline-component-owner-approval",
-        "baseline-vs-owner-approval", "baseline-contract-tests", "baseline-rollback-plan"]
+        "baseline-vs-owner-approval", "baseline-contract-tests", "baseline-rollback-plan",
+        "baseline-emergency-pir"]
     assert all(p.layer == "org" and p.description and not p.waivable_by for p in policies)
     assert not [p.id for p in policies if p.match.when is not None]  # runs without CEL
 

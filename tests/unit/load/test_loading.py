@@ -99,7 +99,7 @@ def test_json_lines_are_found_on_demand() -> None:
 # --------------------------------------------------------------------------- schemas
 
 
-@pytest.mark.parametrize("name", ["config", "map", "manifest", "policy", "owners", "coverage"])
+@pytest.mark.parametrize("name", ["config", "map", "manifest", "policy", "owners", "coverage", "record"])
 def test_shipped_schemas_are_valid_draft_2020_12_with_documentation(name: str) -> None:
     schema = json.loads(schema_path(name).read_text())
     Draft202012Validator.check_schema(schema)
