@@ -97,6 +97,40 @@ def test_the_freeze_section_is_absent_without_a_schedule(history: History, monke
     assert 'id="freezes"' not in html and "Freeze windows" not in html
 
 
+FREEZE = """\
+version: 1
+layer: value-stream
+policies:
+  - id: finance-year-end-freeze
+    waivable_by: [finance-owners]
+    match:
+      value_streams: [finance-settlement]
+      change_types: [standard, normal]
+      during:
+        timezone: Europe/Berlin
+        windows:
+          - {start: "2026-11-30T00:00", end: "2026-12-01T00:00"}
+          - {start: "2026-12-24T00:00", end: "2027-01-04T00:00"}
+          - {start: "2027-02-01T00:00", end: "2027-02-02T00:00"}
+    deny: "Finance settlement is frozen"
+"""
+
+
+def test_the_freeze_section_lists_open_and_coming_windows_of_the_schedule(
+        history: History, git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    git_repo.write(".changegate/policies/freeze.yaml", FREEZE)
+    git_repo.commit("a change schedule")
+    html = _board(history, monkeypatch, tmp_path / "site")
+    section = re.search(r'<section id="freezes">(.*?)</section>', html, re.S)
+    assert section, "the board has no freeze section"
+    rows = re.findall(r'<tr class="(active|upcoming)"><td>finance-year-end-freeze.*?<td>([^<]*)</td><td>([^<]*)</td>',
+                      section.group(1), re.S)
+    # Today's window is open, the year-end one is coming; February is past the 30 days shown.
+    assert rows == [("active", "2026-11-30 00:00 +01:00 Europe/Berlin", "2026-12-01 00:00 +01:00 Europe/Berlin"),
+                    ("upcoming", "2026-12-24 00:00 +01:00 Europe/Berlin", "2027-01-04 00:00 +01:00 Europe/Berlin")]
+    assert "finance-settlement: standard, normal; waivable by finance-owners" in section.group(1)
+
+
 def test_since_leaves_older_changes_out_of_the_numbers(history: History, monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:
     html = _board(history, monkeypatch, tmp_path / "site", "--since", "2026-11-10")
