@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from changegate.errors import GitError
@@ -30,6 +31,7 @@ _GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "LC_ALL": "C",
 }
+REPLACE_REFS = "refs/replace/"
 _GIT = ("git", "--no-pager", "--no-replace-objects", "-c", "core.quotepath=false",
         "-c", "core.fsmonitor=false")
 
@@ -57,9 +59,21 @@ def _stderr(proc: subprocess.CompletedProcess[bytes]) -> str:
 
 
 def _check_repo(repo: Path) -> None:
-    proc = _run(repo, ["rev-parse", "--git-dir"])
+    """`repo` is a git repository without replace refs. One git call answers both: listing
+    refs fails outside a repository."""
+    proc = _run(repo, ["for-each-ref", "--count=1", "--format=%(refname)", REPLACE_REFS])
     if proc.returncode != 0:
         raise GitError(f"not a git repository (git: {_stderr(proc)})", str(repo))
+    found = proc.stdout.decode("utf-8", "replace").strip()
+    if found:
+        # Replace objects are ignored, but their presence means something in this job
+        # (often the pull request's own code, run before the gate) tried to make one commit
+        # pass for another: refuse rather than guess what else it changed.
+        raise GitError(
+            f"the repository has a replace ref ({found}): something rewrote what a commit means; "
+            "changegate refuses to run on it. Run the gate in a job where no code of the change "
+            "runs before it (see docs/security.md), or delete refs/replace/ if you made it on purpose",
+            str(repo))
 
 
 def resolve(repo: Path, ref: str) -> str:
@@ -191,3 +205,55 @@ def list_tree(repo: Path, rev: str, path: str) -> list[str]:
         rel = os.fsdecode(name)
         names.append(f"{prefix}/{rel}" if prefix else rel)
     return sorted(names)
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One entry of a commit's tree: `mode` (100644, 100755, 120000 symlink, 160000 gitlink,
+    040000 tree), `kind` (blob, tree, commit) and the repository-relative `path`."""
+
+    mode: str
+    kind: str
+    path: str
+
+    @property
+    def is_link(self) -> bool:
+        """A symbolic link or a submodule (gitlink): neither is a file git has in this tree."""
+        return self.mode in (SYMLINK_MODE, GITLINK_MODE)
+
+
+SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
+
+
+def tree_entries(repo: Path, rev: str, path: str) -> list[TreeEntry]:
+    """The entries of `rev`'s tree along and under `path`: the directories on the way to it,
+    itself, and (recursively) what it holds; sorted by path. When a directory on the way is
+    a symlink or a submodule, that entry is the last one. Empty when nothing is there."""
+    sha = resolve(repo, rev)
+    path = path.strip("/")
+    entries = _ls_tree(repo, rev, sha, path or ".")
+    seen = {entry.path for entry in entries}
+    if path and path not in seen:
+        # git does not descend into a symlink or a gitlink on the way; name the first part
+        # of the path it did not show, which is that link when there is one.
+        parts = path.split("/")
+        first_unseen = next(("/".join(parts[:i]) for i in range(1, len(parts))
+                             if "/".join(parts[:i]) not in seen), None)
+        if first_unseen is not None:
+            entries += [e for e in _ls_tree(repo, rev, sha, first_unseen) if e.path == first_unseen]
+    return sorted(entries, key=lambda e: e.path)
+
+
+def _ls_tree(repo: Path, rev: str, sha: str, path: str) -> list[TreeEntry]:
+    proc = _run(repo, ["ls-tree", "-r", "-t", "-z", "--full-tree", sha, "--", path])
+    if proc.returncode != 0:
+        raise GitError(f"cannot list {path!r} at {rev!r} (git: {_stderr(proc)})", str(repo))
+    entries: list[TreeEntry] = []
+    for entry in proc.stdout.split(b"\x00"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, kind = ([*meta.split(b" "), b"", b""])[:2]
+        entries.append(TreeEntry(mode.decode("ascii"), kind.decode("ascii"), os.fsdecode(name)))
+    return entries
