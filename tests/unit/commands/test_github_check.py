@@ -129,15 +129,16 @@ class Result:
     summary: str
 
 
-def git(root: Path, *args: str) -> str:
+def git(root: Path, *args: str, input_lines: list[str] | None = None) -> str:
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
         "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com",
         "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
     }
+    stdin = "".join(f"{line}\n" for line in input_lines) if input_lines is not None else None
     return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True,
-                          check=True).stdout.strip()
+                          check=True, input=stdin).stdout.strip()
 
 
 def write(root: Path, files: dict[str, str | None]) -> None:
@@ -432,3 +433,93 @@ def test_hostile_title_file_name_and_reviewer_come_out_inert(tmp_path: Path, ser
     assert "<img" not in comment_body and "<b>" not in comment_body
     assert "@everyone" not in comment_body
     assert "](https://evil" not in comment_body
+
+
+# ----------------------------------------------------------------------------- the base commit's own integrity
+
+
+def make_pr_with_base(tmp_path: Path, server: GithubServer, shape_base: Any) -> Pr:
+    """A pull request like `make_pr`'s whose base commit `shape_base(root)` reshapes (in the
+    index) before it is committed."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, {".changegate/config.yaml": CONFIG, ".changegate/map.yaml": MAP, "services/crm/app.py": "v1\n"})
+    git(root, "add", "-A")
+    shape_base(root)
+    git(root, "commit", "-q", "-m", "base")  # what the index holds, without `add -A`
+    base = git(root, "rev-parse", "HEAD")
+    git(root, "checkout", "-q", "-b", "feature")
+    write(root, {"services/crm/app.py": "v2\n", ".changegate/changes/crm.yaml": MANIFEST})
+    head = commit(root, "head")
+    files = git(root, "diff", "--name-only", f"{base}...{head}").splitlines()
+    server.pull_request()
+    server.list(f"{PR_PATH}/files", [{"filename": f, "status": "modified"} for f in files])
+    server.list(f"{PR_PATH}/reviews", [])
+    server.comments["acme/shop#42"] = []
+    return Pr(root, base, head, server, files, tmp_path)
+
+
+def test_policies_kept_as_a_submodule_in_base_are_an_input_error(tmp_path: Path, server: GithubServer) -> None:
+    def policies_as_gitlink(root: Path) -> None:
+        git(root, "update-index", "--add", "--cacheinfo", f"160000,{'a' * 40},.changegate/policies")
+
+    pr = make_pr_with_base(tmp_path, server, policies_as_gitlink)
+    pr.review("alice")
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert (f"changegate: error: .changegate/policies: a submodule (gitlink) at the base commit {pr.base[:12]}: "
+            "gate files must be ordinary files committed in this repository") in result.stderr
+    assert pr.server.seen("POST") == []
+
+
+def test_a_map_that_is_a_symlink_in_base_is_an_input_error(tmp_path: Path, server: GithubServer) -> None:
+    def map_as_symlink(root: Path) -> None:
+        (root / "elsewhere").mkdir()
+        (root / "elsewhere" / "map.yaml").write_text(MAP, encoding="utf-8")
+        (root / ".changegate" / "map.yaml").unlink()
+        (root / ".changegate" / "map.yaml").symlink_to("../elsewhere/map.yaml")
+        git(root, "add", "-A")
+
+    pr = make_pr_with_base(tmp_path, server, map_as_symlink)
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert f"changegate: error: .changegate/map.yaml: a symbolic link at the base commit {pr.base[:12]}" \
+        in result.stderr
+
+
+def test_a_policy_file_that_is_a_symlink_in_a_base_policy_directory_is_an_input_error(
+    tmp_path: Path, server: GithubServer
+) -> None:
+    def policy_symlink(root: Path) -> None:
+        write(root, {".changegate/policies/finance.yaml": FINANCE_POLICY})
+        (root / ".changegate" / "policies" / "more.yaml").symlink_to("/etc/hostname")
+        git(root, "add", "-A")
+
+    pr = make_pr_with_base(tmp_path, server, policy_symlink)
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert ("changegate: error: .changegate/policies/more.yaml: a symbolic link at the base commit "
+            f"{pr.base[:12]} (gate path .changegate/policies)") in result.stderr
+
+
+def test_a_replace_ref_made_before_the_gate_to_gut_the_base_policies_is_refused(pr: Pr) -> None:
+    # Code of the pull request, run before the gate in the same job, rewrites what the base
+    # commit means: a commit whose policy directory is empty stands in for it.
+    assert pr.check().code == 1  # untouched: finance sign-off is missing
+    gutted_tree = git(pr.root, "mktree", "--missing", input_lines=[
+        f"100644 blob {git(pr.root, 'rev-parse', f'{pr.base}:.changegate/config.yaml')}\tconfig.yaml",
+        f"100644 blob {git(pr.root, 'rev-parse', f'{pr.base}:.changegate/map.yaml')}\tmap.yaml",
+    ])
+    root_tree = git(pr.root, "mktree", input_lines=[
+        f"040000 tree {gutted_tree}\t.changegate",
+        f"040000 tree {git(pr.root, 'rev-parse', f'{pr.base}:services')}\tservices",
+    ])
+    impostor = git(pr.root, "commit-tree", root_tree, "-m", "base")
+    git(pr.root, "replace", pr.base, impostor)
+    assert git(pr.root, "ls-tree", "--name-only", f"{pr.base}:.changegate") == "config.yaml\nmap.yaml"
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert f"the repository has a replace ref (refs/replace/{pr.base}): " in result.stderr
+    assert "changegate refuses to run on it" in result.stderr
+    assert result.outputs == {}
