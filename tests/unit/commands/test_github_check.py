@@ -274,8 +274,8 @@ def test_refused_team_lookup_falls_back_to_the_map_with_a_notice(pr: Pr) -> None
     pr.review("fay")
     result = pr.check()
     assert result.code == 0, result.stderr
-    notice = ("team crm-team: could not read members of acme/crm (needs members: read / read:org); "
-              "using the map's members")
+    notice = ("team crm-team: could not read members of acme/crm (403 Forbidden: the token may not read team "
+              "members; needs members: read / read:org); using the map's members")
     assert notice in result.stderr
     assert "::notice" in result.stderr
     assert "could not read members of acme/crm" in result.summary

@@ -103,7 +103,8 @@ def test_server_errors_that_persist_end_in_a_clear_error(server: GithubServer) -
     with pytest.raises(ApiError) as err:
         pulls.reviews(client_for(server), REPO, 42)
     assert str(err.value) == (
-        "GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 503 (GitHub said: Service Unavailable)"
+        "GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 503 (GitHub said: Service Unavailable): "
+        "GitHub's server failed after 5 attempts; the gate fails closed"
     )
     assert len(server.seen("GET", f"{PR}/reviews")) == 5
 
@@ -186,10 +187,10 @@ def test_team_members_fall_back_to_the_map_when_github_refuses(server: GithubSer
     members, notices = teams.members(client_for(server), depmap_teams)
     assert members == {}
     assert notices == (
-        "team crm-team: could not read members of acme/crm (needs members: read / read:org); "
-        "using the map's members",
-        "team finance: could not read members of acme/finance (needs members: read / read:org); "
-        "using the map's members",
+        "team crm-team: could not read members of acme/crm (403 Forbidden: the token may not read team members; "
+        "needs members: read / read:org); using the map's members",
+        "team finance: could not read members of acme/finance (404 Not Found: no such team, or the token cannot "
+        "see it; needs members: read / read:org); using the map's members",
     )
 
 
@@ -421,7 +422,8 @@ def test_an_api_failure_is_a_source_error_not_an_input_error(server: GithubServe
     with pytest.raises(ApiError) as err:
         pulls.reviews(client_for(server), REPO, 42)
     assert isinstance(err.value, SourceError) and not isinstance(err.value, InputError)
-    assert str(err.value) == "GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 500 (GitHub said: failure)"
+    assert str(err.value) == ("GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 500 (GitHub said: failure): "
+                              "GitHub's server failed after 5 attempts; the gate fails closed")
 
 
 # ----------------------------------------------------------------------------- the gate from the base commit
