@@ -51,6 +51,7 @@ class GithubServer:
         self.objects: dict[str, Any] = {}
         self.lists: dict[str, list[Any]] = {}
         self.failures: dict[tuple[str, str], list[Failure]] = {}
+        self.redirects: dict[tuple[str, str], tuple[int, str]] = {}  # (method, path) -> (status, Location)
         self.requests: list[Recorded] = []
         self.comments: dict[str, list[dict[str, Any]]] = {}  # "acme/shop#42" -> comments
         self.comment_writes_refused: int | None = None  # e.g. 403 for a read-only token
@@ -83,6 +84,10 @@ class GithubServer:
 
     def fail(self, method: str, path: str, status: int, times: int = 1, **kwargs: Any) -> None:
         self.failures.setdefault((method, path), []).append(Failure(status, times, **kwargs))
+
+    def redirect(self, method: str, path: str, location: str, status: int = 302) -> None:
+        """Answer `method path` with `status` and a `Location` header (another server's URL, say)."""
+        self.redirects[(method, path)] = (status, location)
 
     def pull_request(self, repo: str = "acme/shop", number: int = 42) -> None:
         """Serve the recorded pull request, its files, reviews and commits."""
@@ -129,6 +134,10 @@ class GithubServer:
             headers = {k.lower(): v for k, v in handler.headers.items()}
             self.requests.append(Recorded(method, split.path, query, headers, body))
             failure = self._take_failure(method, split.path)
+            redirect = self.redirects.get((method, split.path))
+        if redirect is not None:
+            self._send(handler, redirect[0], {"message": "Moved"}, {"Location": redirect[1]})
+            return
         if failure is not None:
             self._send(handler, failure.status, failure.body, failure.headers)
             return

@@ -131,6 +131,17 @@ def changed_files_with_status(repo: Path, base: str, head: str) -> dict[str, str
     return dict(sorted(zip(parts[1::2], (status[:1] for status in parts[0::2]), strict=False)))
 
 
+def commits_between(repo: Path, base: str, head: str) -> list[str]:
+    """The full SHAs of the commits reachable from `head` but not from `base` (the commits a
+    pull request adds), newest first."""
+    base_sha = resolve(repo, base)
+    head_sha = resolve(repo, head)
+    proc = _run(repo, ["rev-list", head_sha, f"^{base_sha}", "--"])
+    if proc.returncode != 0:
+        raise GitError(f"git rev-list {base}..{head} failed (git: {_stderr(proc)})", str(repo))
+    return proc.stdout.decode("ascii").split()
+
+
 def working_tree_changes(repo: Path) -> dict[str, str]:
     """Uncommitted changes: path -> status letter for the working tree against HEAD
     (A, M, D, T), plus untracked files that are not ignored ("?")."""

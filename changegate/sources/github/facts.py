@@ -12,9 +12,11 @@ from changegate import model as models
 from changegate.errors import GitError
 from changegate.sources import git
 from changegate.sources.github import pulls, teams
-from changegate.sources.github.api import Client
-from changegate.sources.github.event import Event, label_names
+from changegate.sources.github import refusals
+from changegate.sources.github.api import ApiError, Client
+from changegate.sources.github.event import Event, count, label_names
 
+MAX_COMMIT_LOOKUPS = 1000  # commits past the API's 250 whose authors are asked for one by one
 FETCH_HINT = "check out with actions/checkout and fetch-depth: 0 so both commits are present"
 
 
@@ -34,13 +36,16 @@ def gather(root: Path, event: Event, client: Client, depmap_teams: Mapping[str, 
     notices: list[str] = []
     if event.pr_number is not None:
         changed = _pr_files(client, root, event, notices)
-        approvals = _approvals(client, event.repository, event.pr_number, event.author, event.head_sha, event.labels)
+        pr = _Pull(event.repository, event.pr_number, event.author, event.base_sha, event.head_sha, event.labels,
+                   event.commits)
+        approvals = _approvals(client, root, pr, notices)
     else:
         changed = diff_names(root, event.base_sha, event.head_sha)
-        approvals = _queue_approvals(client, event, notices)
+        approvals = _queue_approvals(client, root, event, notices)
     members, team_notices = teams.members(client, depmap_teams)
     notices.extend(team_notices)
-    return GithubFacts(tuple(dict.fromkeys(changed)), approvals, members, tuple(notices))
+    # Sorted, so that the same facts give the same bytes whatever order the API lists them in.
+    return GithubFacts(tuple(sorted(set(changed))), approvals, members, tuple(notices))
 
 
 def diff_names(root: Path, base: str, head: str) -> tuple[str, ...]:
@@ -77,20 +82,68 @@ def _pr_files(client: Client, root: Path, event: Event, notices: list[str]) -> t
     return tuple(names)
 
 
-def _approvals(
-    client: Client, repo: str, number: int, author: str | None, head_sha: str, labels: tuple[str, ...]
-) -> models.Approvals:
+@dataclass(frozen=True)
+class _Pull:
+    """The pull request whose approvals are read."""
+
+    repo: str
+    number: int
+    author: str | None
+    base_sha: str
+    head_sha: str
+    labels: tuple[str, ...]
+    commits: int | None  # how many commits GitHub says it has, when known
+
+
+def _approvals(client: Client, root: Path, pr: _Pull, notices: list[str]) -> models.Approvals:
+    reviews = pulls.reviews(client, pr.repo, pr.number)
     return models.Approvals(
-        author=author,
-        head_sha=head_sha,
-        labels=labels,
-        reviews=pulls.reviews(client, repo, number),
-        committers=pulls.committers(client, repo, number),
-        source=f"GitHub API: {repo}#{number}",
+        author=pr.author,
+        head_sha=pr.head_sha,
+        labels=tuple(sorted(pr.labels)),
+        reviews=reviews,
+        committers=_committers(client, root, pr, notices),
+        source=f"GitHub API: {pr.repo}#{pr.number}",
     )
 
 
-def _queue_approvals(client: Client, event: Event, notices: list[str]) -> models.Approvals:
+def _committers(client: Client, root: Path, pr: _Pull, notices: list[str]) -> tuple[str, ...]:
+    """Who authored or committed any commit of the pull request, from a complete commit list.
+
+    `GET /pulls/{n}/commits` stops at 250 commits. When the pull request has more (or the
+    listing is short of its count), the commit list comes from git (`base..head`, the head is
+    in the checkout as git objects) and each commit the API left out is asked for by SHA;
+    past `MAX_COMMIT_LOOKUPS` of those, the gate fails closed rather than decide on a
+    partial list."""
+    listed = pulls.commits(client, pr.repo, pr.number)
+    if len(listed) < pulls.COMMITS_API_CAP and (pr.commits is None or pr.commits <= len(listed)):
+        return tuple(sorted(set().union(*listed.values())))
+    shas = _commit_list(root, pr)
+    unlisted = [sha for sha in shas if sha not in listed]
+    if len(unlisted) > MAX_COMMIT_LOOKUPS:
+        raise ApiError(
+            f"pull request #{pr.number} has {len(shas)} commits; the API lists {len(listed)}, and changegate "
+            f"looks up at most {MAX_COMMIT_LOOKUPS} more one by one, so it cannot know every committer: "
+            "the gate fails closed. Split the pull request, or squash its history", kind=refusals.MALFORMED)
+    logins = set().union(*(listed.get(sha, frozenset()) for sha in shas))
+    for sha in unlisted:
+        logins |= pulls.commit(client, pr.repo, sha)
+    notices.append(
+        f"pull request #{pr.number} has {len(shas)} commits, more than the GitHub API lists "
+        f"({len(listed)}, at most {pulls.COMMITS_API_CAP}); the commit list was taken from git "
+        f"(base..head) and the authors of the {len(unlisted)} other commits were asked for by SHA")
+    return tuple(sorted(logins))
+
+
+def _commit_list(root: Path, pr: _Pull) -> list[str]:
+    for role, sha in (("base", pr.base_sha), ("head", pr.head_sha)):
+        if not git.commit_exists(root, sha):
+            raise GitError(f"pull request #{pr.number} has more commits than the GitHub API lists, and its {role} "
+                           f"commit {sha} is not in the repository to list them from; {FETCH_HINT}", str(root))
+    return git.commits_between(root, pr.base_sha, pr.head_sha)
+
+
+def _queue_approvals(client: Client, root: Path, event: Event, notices: list[str]) -> models.Approvals:
     """On merge_group: the approvals of the pull request the queue branch names, checked
     against that pull request's head commit."""
     if event.queued_pr is None:
@@ -105,11 +158,14 @@ def _queue_approvals(client: Client, event: Event, notices: list[str]) -> models
     head = (data.get("head") or {}).get("sha")
     labels = label_names(data)
     notices.append(f"merge queue: approvals are those of pull request #{number}, on its head commit")
-    return _approvals(
-        client,
+    base = (data.get("base") or {}).get("sha")
+    pr = _Pull(
         event.repository,
         number,
         author.lower() if isinstance(author, str) else None,
+        base if isinstance(base, str) else event.base_sha,
         head if isinstance(head, str) else event.head_sha,
         labels,
+        count(data, "commits"),
     )
+    return _approvals(client, root, pr, notices)

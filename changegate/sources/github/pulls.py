@@ -10,6 +10,7 @@ from changegate.sources.github.api import ApiError, Client
 PULLS_READ = "pull-requests: read"
 CONTENTS_READ = "contents: read"
 FILES_API_CAP = 3000  # GET /pulls/{n}/files returns at most this many files
+COMMITS_API_CAP = 250  # GET /pulls/{n}/commits returns at most this many commits
 
 
 def pull(client: Client, repo: str, number: int) -> dict[str, Any]:
@@ -40,9 +41,10 @@ def files(client: Client, repo: str, number: int) -> tuple[list[str], int]:
 
 
 def reviews(client: Client, repo: str, number: int) -> tuple[models.Review, ...]:
-    """Every review of the PR, logins lower-cased. DISMISSED reviews are kept, so that a
-    user's latest review being dismissed takes their approval away."""
-    out: list[models.Review] = []
+    """Every review of the PR, logins lower-cased, in the order they were made (GitHub's review
+    ids grow with time), whatever order the API lists them in. DISMISSED reviews are kept, so
+    that a user's latest review being dismissed takes their approval away."""
+    found: list[tuple[tuple[int, str], models.Review]] = []
     for item in client.get_all(f"repos/{repo}/pulls/{number}/reviews", permission=PULLS_READ):
         login = _login(item.get("user")) if isinstance(item, dict) else None
         if login is None:  # a deleted account ("ghost") has user: null
@@ -50,29 +52,49 @@ def reviews(client: Client, repo: str, number: int) -> tuple[models.Review, ...]
         state = item.get("state")
         commit = item.get("commit_id")
         submitted = item.get("submitted_at")
-        out.append(
-            models.Review(
-                user=login,
-                state=state.upper() if isinstance(state, str) else "COMMENTED",
-                commit_id=commit if isinstance(commit, str) else None,
-                submitted_at=submitted if isinstance(submitted, str) else None,
-            )
+        review_id = item.get("id")
+        review = models.Review(
+            user=login,
+            state=state.upper() if isinstance(state, str) else "COMMENTED",
+            commit_id=commit if isinstance(commit, str) else None,
+            submitted_at=submitted if isinstance(submitted, str) else None,
         )
-    return tuple(out)
+        order = review_id if isinstance(review_id, int) and not isinstance(review_id, bool) else 2**63
+        found.append(((order, review.submitted_at or ""), review))
+    found.sort(key=lambda pair: pair[0])
+    return tuple(review for _, review in found)
+
+
+def commits(client: Client, repo: str, number: int) -> dict[str, frozenset[str]]:
+    """The PR's commits as `GET /pulls/{n}/commits` lists them (at most 250): full SHA ->
+    the logins of its author and committer (lower-cased). A commit whose e-mail matches no
+    GitHub account has no login and adds none."""
+    listed: dict[str, frozenset[str]] = {}
+    for item in client.get_all(f"repos/{repo}/pulls/{number}/commits", permission=PULLS_READ):
+        if isinstance(item, dict) and isinstance(item.get("sha"), str):
+            listed[item["sha"].lower()] = commit_logins(item)
+    return listed
+
+
+def commit(client: Client, repo: str, sha: str) -> frozenset[str]:
+    """The logins of the author and committer of commit `sha` (`GET /commits/{sha}`)."""
+    data = client.get(f"repos/{repo}/commits/{sha}", permission=CONTENTS_READ)
+    if not isinstance(data, dict) or str(data.get("sha", "")).lower() != sha.lower():
+        raise ApiError(f"GET /repos/{repo}/commits/{sha}: the answer is not that commit")
+    return commit_logins(data)
+
+
+def commit_logins(item: dict[str, Any]) -> frozenset[str]:
+    """The logins of a commit object's author and committer, without GitHub's own web-commit
+    identity (`web-flow`)."""
+    logins = (_login(item.get(role)) for role in ("author", "committer"))
+    return frozenset(login for login in logins if login is not None and login != "web-flow")
 
 
 def committers(client: Client, repo: str, number: int) -> tuple[str, ...]:
-    """Logins of everyone who authored or committed a commit in the PR (lower-cased,
-    sorted). Commits whose e-mail matches no GitHub account have no login and add none."""
-    logins: set[str] = set()
-    for item in client.get_all(f"repos/{repo}/pulls/{number}/commits", permission=PULLS_READ):
-        if not isinstance(item, dict):
-            continue
-        for role in ("author", "committer"):
-            login = _login(item.get(role))
-            if login is not None and login != "web-flow":  # GitHub's own web-commit identity
-                logins.add(login)
-    return tuple(sorted(logins))
+    """Logins of everyone who authored or committed a commit the API lists for the PR
+    (lower-cased, sorted). `facts` completes the list past the API's cap."""
+    return tuple(sorted(set().union(*commits(client, repo, number).values())))
 
 
 def _login(user: Any) -> str | None:

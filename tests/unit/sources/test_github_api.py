@@ -268,6 +268,7 @@ def test_pull_request_event_gives_number_shas_author_labels_and_draft(tmp_path: 
         draft=False,
         changed_files=3,
         head_repository="acme/shop",
+        commits=2,
     )
 
 
@@ -339,10 +340,10 @@ def test_gathers_files_reviews_committers_and_team_members(server: GithubServer,
     depmap_teams = {"crm-team": models.Team("crm-team", ("bob",), github_team="acme/crm")}
     run = gather(tmp_path, depmap_teams, env_for(server, path))
     assert run.changed_files == (
-        "services/crm/app.py",
         ".changegate/changes/crm-5-2.yaml",
-        "services/crm/api/v2.py",
         "services/crm/api/v1.py",
+        "services/crm/api/v2.py",
+        "services/crm/app.py",
     )
     assert run.approvals.author == "dave"
     assert run.approvals.head_sha == "1" * 40
