@@ -55,6 +55,10 @@ class GithubServer:
         self.requests: list[Recorded] = []
         self.comments: dict[str, list[dict[str, Any]]] = {}  # "acme/shop#42" -> comments
         self.comment_writes_refused: int | None = None  # e.g. 403 for a read-only token
+        # Who the token is: None for an installation token such as GITHUB_TOKEN (GET /user is
+        # refused with 403, comments are written by github-actions[bot]); else the user of a
+        # personal access token, whom GET /user returns and whose comments these are.
+        self.viewer: dict[str, Any] | None = None
         self._next_comment_id = 10_000
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -168,7 +172,7 @@ class GithubServer:
                     created = {
                         "id": self._next_comment_id,
                         "body": body["body"],
-                        "user": {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"},
+                        "user": self.viewer or {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"},
                     }
                     self.comments.setdefault(key, []).append(created)
                 return 201, created, {}
@@ -182,6 +186,10 @@ class GithubServer:
                         item["body"] = body["body"]
                         return 200, item, {}
             return 404, {"message": "Not Found"}, {}
+        if method == "GET" and path == "/user" and "/user" not in self.objects:
+            if self.viewer is None:
+                return 403, {"message": "Resource not accessible by integration"}, {}
+            return 200, self.viewer, {}
         if method == "GET" and path in self.lists:
             return self._page(path, query, self.lists[path])
         if method == "GET" and path in self.objects:

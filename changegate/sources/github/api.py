@@ -21,7 +21,7 @@ from typing import Any
 
 from changegate.errors import InputError
 from changegate.sources.github import refusals
-from changegate.sources.github.refusals import ApiError
+from changegate.sources.github.refusals import ApiError as ApiError  # callers catch it from here too
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"

@@ -11,8 +11,7 @@ from pathlib import Path
 from changegate import model as models
 from changegate.errors import GitError
 from changegate.sources import git
-from changegate.sources.github import pulls, teams
-from changegate.sources.github import refusals
+from changegate.sources.github import pulls, refusals, teams
 from changegate.sources.github.api import ApiError, Client
 from changegate.sources.github.event import Event, count, label_names
 

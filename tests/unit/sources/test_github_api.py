@@ -20,6 +20,7 @@ from changegate.sources.github.api import ApiError, Client, GithubInputError, cl
 REPO = "acme/shop"
 SHARED = SCENARIOS / "_shared"
 PR = "/repos/acme/shop/pulls/42"
+BOT = "github-actions[bot]"
 
 
 @pytest.fixture
@@ -205,8 +206,8 @@ def test_team_lookup_server_errors_are_not_silently_replaced_by_the_map(server: 
 
 def test_sticky_comment_is_created_once_then_edited_in_place(server: GithubServer) -> None:
     client = client_for(server)
-    assert comment.upsert(client, REPO, 42, "first") == "created"
-    assert comment.upsert(client, REPO, 42, "second") == "updated"
+    assert comment.upsert(client, REPO, 42, "first", BOT) == "created"
+    assert comment.upsert(client, REPO, 42, "second", BOT) == "updated"
     bodies = [c["body"] for c in server.comments["acme/shop#42"]]
     assert bodies == ["Thanks! Could you add a rollback plan?", "<!-- changegate:summary -->\nsecond"]
     assert len(server.seen("POST")) == 1
@@ -217,9 +218,9 @@ def test_sticky_comment_is_created_once_then_edited_in_place(server: GithubServe
 def test_sticky_comment_is_found_past_the_first_page(server: GithubServer) -> None:
     server.page_size = 2
     others = [{"id": i, "body": f"comment {i}", "user": {"login": "u"}} for i in range(1, 6)]
-    ours = {"id": 77, "body": "<!-- changegate:summary -->\nold", "user": {"login": "github-actions[bot]"}}
+    ours = {"id": 77, "body": "<!-- changegate:summary -->\nold", "user": {"login": BOT, "type": "Bot"}}
     server.comments["acme/shop#42"] = [*others, ours]
-    assert comment.upsert(client_for(server), REPO, 42, "new") == "updated"
+    assert comment.upsert(client_for(server), REPO, 42, "new", BOT) == "updated"
     assert ours["body"] == "<!-- changegate:summary -->\nnew"
     assert len(server.seen("GET", "/repos/acme/shop/issues/42/comments")) == 3
 
