@@ -30,11 +30,25 @@ def excluded_approvers(approvals: Approvals, *, exclude_committers: bool) -> fro
     return frozenset(excluded)
 
 
-def _same_commit(a: str, b: str) -> bool:
-    a, b = a.lower(), b.lower()
-    if a == b:
+FULL_SHA_LENGTHS = (40, 64)  # SHA-1 and SHA-256 object names
+
+
+def is_full_sha(text: str) -> bool:
+    """Whether `text` is a whole commit id (40 or 64 hex digits), not an abbreviation."""
+    return len(text) in FULL_SHA_LENGTHS and all(c in "0123456789abcdef" for c in text.lower())
+
+
+def _on_head(commit_id: str, head: str) -> bool:
+    """Whether a review's `commit_id` names the `head` commit. When the head is known in
+    full, only its full id does: a 7-digit prefix is found by brute force in under a minute.
+    Only a head given by an abbreviation (an approvals file without --head) is matched by
+    prefix, either way round, at least 7 digits."""
+    commit_id, head = commit_id.lower(), head.lower()
+    if commit_id == head:
         return True
-    short, long_ = sorted((a, b), key=len)
+    if is_full_sha(head):
+        return False
+    short, long_ = sorted((commit_id, head), key=len)
     return len(short) >= 7 and long_.startswith(short)
 
 
@@ -100,7 +114,11 @@ def effective_approvers(approvals: Approvals, *, allow_stale: bool, exclude_comm
                 notes.append(f"{user}: approval names no commit, so it is not known to be on "
                              f"the head commit {head[:7]} (stale)")
                 continue
-            if not _same_commit(latest.commit_id, head):
+            if is_full_sha(head) and not is_full_sha(latest.commit_id) and head.startswith(latest.commit_id.lower()):
+                notes.append(f"{user}: approval names the commit by a short id {latest.commit_id[:12]}; the head "
+                             f"commit is known in full ({head[:12]}…), so only its full 40-hex id counts")
+                continue
+            if not _on_head(latest.commit_id, head):
                 notes.append(f"{user}: approval on an earlier commit {latest.commit_id[:7]} "
                              "(stale)")
                 continue

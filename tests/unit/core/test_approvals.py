@@ -138,3 +138,15 @@ def test_parse_time_reads_z_and_takes_utc_when_no_zone_is_named() -> None:
     assert approvals.parse_time(" 2026-11-27T11:00:00+01:00 ") == approvals.parse_time("2026-11-27T10:00:00z")
     with pytest.raises(ValueError):
         approvals.parse_time("yesterday")
+
+
+def test_a_short_commit_id_does_not_count_once_the_head_is_known_in_full() -> None:
+    evidence = Approvals(head_sha=HEAD, reviews=(_review("alice", commit_id=HEAD[:7]),
+                                                 _review("bob", commit_id=HEAD[:39])))
+    assert _effective(evidence) == (set(), [
+        "alice: approval names the commit by a short id abc1234; the head commit is known in full "
+        "(abc1234def56…), so only its full 40-hex id counts",
+        "bob: approval names the commit by a short id abc1234def56; the head commit is known in full "
+        "(abc1234def56…), so only its full 40-hex id counts"])
+    assert _effective(Approvals(reviews=(_review("alice", commit_id=HEAD[:7]),)), head_sha=HEAD)[0] == set()
+    assert _effective(Approvals(head_sha=HEAD[:7], reviews=(_review("alice", commit_id=HEAD[:7]),)))[0] == {"alice"}
