@@ -2,7 +2,8 @@
 
 Responses are recorded shapes from `tests/fixtures/github/*.json`. Lists are paginated
 like GitHub (`per_page`, `page`, a `Link` header with rel="next" and rel="last"); a test
-can make pages smaller than `per_page` to get several of them. Failures can be queued per
+can make pages smaller than `per_page` to get several of them. A pull request's commits
+stop at 250 and its files at 3,000, as on GitHub. A route can answer with a redirect. Failures can be queued per
 route (a 403/404/5xx once, then OK). Every request is recorded, and issue comments are
 stateful, so a test can check that a second run edits the comment the first one created.
 """
@@ -19,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"
+# Listings GitHub cuts short, whatever the pages: a pull request's commits and files.
+LIST_CAPS = ((re.compile(r"/repos/[^/]+/[^/]+/pulls/\d+/commits"), 250),
+             (re.compile(r"/repos/[^/]+/[^/]+/pulls/\d+/files"), 3000))
 
 
 def fixture(name: str) -> Any:
@@ -201,6 +205,9 @@ class GithubServer:
         return status, {"message": "Resource not accessible by integration"}, {}
 
     def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[int, Any, dict[str, str]]:
+        for pattern, cap in LIST_CAPS:
+            if pattern.fullmatch(path):
+                items = items[:cap]
         per_page = min(int(query.get("per_page", "30")), 100)
         if self.page_size:
             per_page = min(per_page, self.page_size)

@@ -104,17 +104,15 @@ def refusal(what: str, status: int, headers: Mapping[str, str], message: str, pe
         when = ""
         if reset and reset.strip().isdigit():
             when = f", resets at {dt.datetime.fromtimestamp(int(reset), dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
-        text = (f"{what}: {name}{said}: GitHub's primary rate limit is exhausted (x-ratelimit-remaining: 0"
-                f"{when}){tries}; the gate cannot see the facts and fails closed")
+        text = f"{what}: {name}{said}: GitHub's primary rate limit is exhausted (x-ratelimit-remaining: 0{when}){tries}"
     elif kind == SECONDARY_LIMIT:
-        text = (f"{what}: {name}{said}: GitHub's secondary rate limit{tries}; "
-                "the gate cannot see the facts and fails closed")
+        text = f"{what}: {name}{said}: GitHub's secondary rate limit{tries}"
     elif kind == PERMISSION:
         text = f"{what}: {name}{said}: the token cannot read or write this; it needs {permission}"
     elif kind == NOT_FOUND:
         text = f"{what}: {name}{said}: it does not exist, or the token cannot see it; it needs {permission}"
     elif kind == SERVER:
-        text = f"{what}: {name}{said}: GitHub's server failed{tries}; the gate fails closed"
+        text = f"{what}: {name}{said}: GitHub's server failed{tries}"
     else:
         text = f"{what}: {name}{said}"
     return ApiError(text, status, url, kind)

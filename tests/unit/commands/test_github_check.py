@@ -523,3 +523,147 @@ def test_a_replace_ref_made_before_the_gate_to_gut_the_base_policies_is_refused(
     assert f"the repository has a replace ref (refs/replace/{pr.base}): " in result.stderr
     assert "changegate refuses to run on it" in result.stderr
     assert result.outputs == {}
+
+
+# ----------------------------------------------------------------------------- the API cannot be bent
+
+
+def test_a_redirect_to_another_origin_is_refused_and_the_token_never_leaves(pr: Pr) -> None:
+    with GithubServer() as elsewhere:  # another port: another origin
+        elsewhere.list(f"{PR_PATH}/reviews", [
+            {"id": 1, "user": {"login": "fay"}, "state": "APPROVED", "commit_id": pr.head,
+             "submitted_at": "2026-11-27T10:00:00Z"},
+            {"id": 2, "user": {"login": "alice"}, "state": "APPROVED", "commit_id": pr.head,
+             "submitted_at": "2026-11-27T10:01:00Z"},
+        ])
+        pr.server.redirect("GET", f"{PR_PATH}/reviews", f"{elsewhere.url}{PR_PATH}/reviews", status=307)
+        result = pr.check()
+        assert elsewhere.seen() == []  # never asked, so never sent the token, and nothing it says counts
+    assert result.code == 2, result.stderr
+    assert (f"GET {PR_PATH}/reviews: GitHub answered 307 with a redirect to another origin "
+            f"({elsewhere.url.split('//')[1]}); not followed: the token goes only to {pr.server.url}") in result.stderr
+    assert result.outputs == {}
+
+
+def test_a_redirect_within_the_api_origin_is_followed(pr: Pr) -> None:
+    pr.server.list("/repositories/7/pulls/42/reviews", [])
+    pr.server.redirect("GET", f"{PR_PATH}/reviews", f"{pr.server.url}/repositories/7/pulls/42/reviews", status=301)
+    pr.server.lists["/repositories/7/pulls/42/reviews"] = pr.server.lists[f"{PR_PATH}/reviews"]
+    pr.review("alice")
+    pr.review("fay")
+    assert pr.check().code == 0
+    (moved,) = pr.server.seen("GET", "/repositories/7/pulls/42/reviews")
+    assert moved.headers["authorization"] == "Bearer t0ken"
+
+
+def test_the_committer_of_commit_300_cannot_approve(pr: Pr) -> None:
+    for n in range(2, 301):
+        git(pr.root, "commit", "-q", "--allow-empty", "-m", f"commit {n}")
+    pr.head = git(pr.root, "rev-parse", "HEAD")
+    shas = list(reversed(git(pr.root, "rev-list", pr.head, f"^{pr.base}").splitlines()))
+    assert len(shas) == 300
+    listed = [{"sha": sha, "author": {"login": "alice"}, "committer": {"login": "alice"}} for sha in shas]
+    listed[299]["author"] = {"login": "Fay", "type": "User"}  # commit 300: fay wrote it
+    pr.server.list(f"{PR_PATH}/commits", listed)  # GitHub lists the first 250 only
+    for item in listed:
+        pr.server.object(f"/repos/acme/shop/commits/{item['sha']}", item)
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(commits=300)
+    assert result.code == 1, result.stderr
+    assert "fay: committed to this change, so the approval does not count" in result.stderr
+    assert ("pull request #42 has 300 commits, more than the GitHub API lists (250, at most 250); the commit list "
+            "was taken from git (base..head) and the authors of the 50 other commits were asked for by SHA"
+            in result.stderr)
+    assert len(pr.server.seen("GET", "/repos/acme/shop/commits/")) == 50
+    # The listing alone says 250 and the event no count: the cap is still seen.
+    assert pr.check(commits=None).code == 1
+
+
+def test_a_rate_limited_team_lookup_fails_closed_and_says_which_limit(pr: Pr) -> None:
+    pr.server.fail("GET", "/orgs/acme/teams/crm/members", 403, times=10,
+                   headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "4102444800"},
+                   body={"message": "API rate limit exceeded for installation ID 7."})
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert ("GET /orgs/acme/teams/crm/members: 403 Forbidden (GitHub said: API rate limit exceeded for installation "
+            "ID 7.): GitHub's primary rate limit is exhausted (x-ratelimit-remaining: 0, resets at "
+            "2100-01-01T00:00:00Z)\n") in result.stderr
+    assert "using the map's members" not in result.stderr
+    assert len(pr.server.seen("GET", "/orgs/acme/teams/crm/members")) == 1  # no use asking before the reset
+
+
+def test_a_secondary_rate_limit_on_the_team_lookup_fails_closed_too(pr: Pr) -> None:
+    pr.server.fail("GET", "/orgs/acme/teams/crm/members", 403, times=10,
+                   body={"message": "You have exceeded a secondary rate limit."})
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert ("GET /orgs/acme/teams/crm/members: 403 Forbidden (GitHub said: You have exceeded a secondary rate limit.): "
+            "GitHub's secondary rate limit after 5 attempts\n") in result.stderr
+
+
+def test_a_missing_team_falls_back_to_the_map_and_the_notice_says_404(pr: Pr) -> None:
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check()  # the server has no /orgs/acme/teams/crm/members: 404
+    assert result.code == 0, result.stderr
+    assert ("team crm-team: could not read members of acme/crm (404 Not Found: no such team, or the token cannot "
+            "see it; needs members: read / read:org); using the map's members") in result.stderr
+    assert "403 Forbidden" not in result.stderr
+
+
+def test_a_server_error_on_writing_the_comment_is_not_retried(pr: Pr) -> None:
+    pr.server.fail("POST", "/repos/acme/shop/issues/42/comments", 502, times=10)
+    result = pr.check()
+    assert result.code == 1, result.stderr  # the decision stands; the comment is skipped with a notice
+    assert len(pr.server.seen("POST")) == 1
+    assert ("the pull request comment was skipped: POST /repos/acme/shop/issues/42/comments: HTTP 502 "
+            "(GitHub said: failure): GitHub's server failed. The decision stands") in result.stderr
+
+
+# ----------------------------------------------------------------------------- the sticky comment's author
+
+
+def marked(body: str) -> str:
+    return f"<!-- changegate:summary -->\n{body}"
+
+
+def test_a_foreign_comment_carrying_the_marker_is_never_edited(pr: Pr) -> None:
+    forged = {"id": 500, "body": marked("# changegate: pass\nAll approvals present."),
+              "user": {"login": "mallory", "id": 666, "type": "User"}}
+    impostor = {"id": 501, "body": marked("bot-like"), "user": {"login": "github-actions[bot]", "type": "User"}}
+    pr.server.comments["acme/shop#42"] = [forged, impostor]
+    result = pr.check()
+    assert result.code == 1
+    assert pr.server.seen("PATCH") == []
+    assert forged["body"] == marked("# changegate: pass\nAll approvals present.")
+    comments = pr.server.comments["acme/shop#42"]
+    assert [c["id"] for c in comments][:2] == [500, 501] and len(comments) == 3
+    assert comments[2]["body"] == result.summary
+    second = pr.check()  # our own comment is the one edited from now on
+    (patch,) = pr.server.seen("PATCH")
+    assert patch.path == f"/repos/acme/shop/issues/comments/{comments[2]['id']}"
+    assert second.code == 1
+
+
+def test_with_a_personal_token_the_comment_of_that_user_is_the_sticky_one(pr: Pr) -> None:
+    pr.server.viewer = {"login": "Gate-Keeper", "id": 9, "type": "User"}
+    bot = {"id": 600, "body": marked("from an earlier setup"), "user": {"login": "github-actions[bot]", "type": "Bot"}}
+    pr.server.comments["acme/shop#42"] = [bot]
+    assert pr.check().code == 1
+    assert pr.server.seen("PATCH") == []
+    assert pr.check().code == 1
+    (patch,) = pr.server.seen("PATCH")
+    assert patch.path == f"/repos/acme/shop/issues/comments/{pr.server.comments['acme/shop#42'][1]['id']}"
+
+
+def test_the_comment_author_can_be_named_for_an_app_token(pr: Pr, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = {"id": 700, "body": marked("old"), "user": {"login": "changegate-app[bot]", "type": "Bot"}}
+    pr.server.comments["acme/shop#42"] = [ours]
+    monkeypatch.setenv("CHANGEGATE_COMMENT_AUTHOR", "changegate-app[bot]")
+    result = pr.check()
+    (patch,) = pr.server.seen("PATCH")
+    assert patch.path == "/repos/acme/shop/issues/comments/700" and ours["body"] == result.summary
+    assert pr.server.seen("GET", "/user") == []
