@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -667,3 +668,43 @@ def test_the_comment_author_can_be_named_for_an_app_token(pr: Pr, monkeypatch: p
     (patch,) = pr.server.seen("PATCH")
     assert patch.path == "/repos/acme/shop/issues/comments/700" and ours["body"] == result.summary
     assert pr.server.seen("GET", "/user") == []
+
+
+# ----------------------------------------------------------------------------- determinism
+
+
+def test_the_same_facts_in_any_api_order_give_byte_identical_json_and_markdown(
+    tmp_path: Path, server: GithubServer
+) -> None:
+    pr = make_pr(tmp_path, server, {
+        "services/crm/app.py": "v2\n", "services/crm/b.py": "b\n", "services/crm/a.py": "a\n",
+        "docs/z.md": "z\n", "docs/a.md": "a\n", ".changegate/changes/crm.yaml": MANIFEST,
+    })
+    server.list("/orgs/acme/teams/crm/members", [{"login": n} for n in ("zed", "Alice", "bob", "carl")])
+    server.list(f"{PR_PATH}/commits", [{"sha": f"{i:040x}", "author": {"login": n}, "committer": None}
+                                       for i, n in enumerate(("erin", "carl", "dan"), 1)])
+    for user, state in (("bob", "COMMENTED"), ("zed", "APPROVED"), ("carl", "APPROVED"), ("bob", "APPROVED"),
+                        ("alice", "CHANGES_REQUESTED"), ("alice", "APPROVED"), ("fay", "DISMISSED")):
+        pr.review(user, state)
+    for review in server.lists[f"{PR_PATH}/reviews"]:  # alice changed her mind within the second
+        if review["user"]["login"] == "alice":
+            review["submitted_at"] = "2026-11-27T12:00:00Z"
+    labels = [{"name": n} for n in ("release", "db", "Hotfix")]
+    outputs = []
+    for order in ("as listed", "reversed", "shuffled"):
+        for items in (server.lists[f"{PR_PATH}/files"], server.lists[f"{PR_PATH}/reviews"],
+                      server.lists[f"{PR_PATH}/commits"], server.lists["/orgs/acme/teams/crm/members"], labels):
+            if order == "reversed":
+                items.reverse()
+            elif order == "shuffled":
+                random.Random(7).shuffle(items)
+                server.page_size = 2  # and other page boundaries
+        result = pr.check("--format", "json", "--output", str(tmp_path / "out.json"), "--no-comment",
+                          labels=list(labels))
+        assert result.code == 1, result.stderr
+        outputs.append(((tmp_path / "out.json").read_bytes(), result.summary.encode()))
+    assert outputs[0] == outputs[1] == outputs[2]
+    decision = json.loads(outputs[0][0])
+    assert "carl: committed to this change" in outputs[0][1].decode()
+    assert "approved so far: alice" in outputs[0][1].decode()  # her later review (by id) approves
+    assert decision["diff"]["files"] == 6
