@@ -52,6 +52,7 @@ class GithubServer:
 
     def __init__(self, page_size: int | None = None) -> None:
         self.page_size = page_size  # when set, at most this many items a page
+        self.link_base: str | None = None  # when set, `Link` URLs point there instead (another origin)
         self.objects: dict[str, Any] = {}
         self.lists: dict[str, list[Any]] = {}
         self.failures: dict[tuple[str, str], list[Failure]] = {}
@@ -224,7 +225,7 @@ class GithubServer:
         return 200, chunk, ({"Link": ", ".join(links)} if links else {})
 
     def _page_url(self, path: str, query: dict[str, str], page: int) -> str:
-        return f"{self.url}{path}?{urllib.parse.urlencode({**query, 'page': str(page)})}"
+        return f"{self.link_base or self.url}{path}?{urllib.parse.urlencode({**query, 'page': str(page)})}"
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, status: int, data: Any, headers: dict[str, str]) -> None:

@@ -72,9 +72,10 @@ def _pr_files(client: Client, root: Path, event: Event, notices: list[str]) -> t
         )
         return diff_names(root, event.base_sha, event.head_sha)
     names, listed = pulls.files(client, event.repository, event.pr_number)
-    if isinstance(count, int) and listed < count:
+    if (isinstance(count, int) and listed < count) or listed >= pulls.FILES_API_CAP:
+        of = f"of this pull request's {count}" if isinstance(count, int) else "(its cap) of this pull request's"
         notices.append(
-            f"the GitHub API listed {listed} of this pull request's {count} files; "
+            f"the GitHub API listed {listed} {of} files; "
             "changed files were taken from git diff of base...head instead"
         )
         return diff_names(root, event.base_sha, event.head_sha)

@@ -15,7 +15,7 @@ from changegate.errors import GitError, InputError, SourceError
 from changegate.load.gate import load_gate
 from changegate.report.github import comment
 from changegate.sources.github import base_gate, event, facts, pulls, teams
-from changegate.sources.github.api import ApiError, Client, GithubInputError, client_from_env, next_link
+from changegate.sources.github.api import ApiError, Client, GithubInputError, client_from_env, next_link, origin
 
 REPO = "acme/shop"
 SHARED = SCENARIOS / "_shared"
@@ -447,3 +447,56 @@ def test_an_explicit_config_missing_at_the_base_commit_is_an_input_error(git_rep
     with pytest.raises(InputError) as err:
         base_gate.load_from_base(git_repo.root, base, "gate.yaml", no_cache=True)
     assert str(err.value) == f"gate.yaml: config file not found at the base commit {base[:12]}"
+
+
+def test_a_file_listing_that_reaches_the_api_cap_is_replaced_by_git(server: GithubServer, tmp_path: Path,
+                                                                    git_repo) -> None:  # type: ignore[no-untyped-def]
+    base, head = make_repo(git_repo)
+    data = fixture("pull_request_event")
+    del data["pull_request"]["changed_files"]
+    data["pull_request"]["base"]["sha"], data["pull_request"]["head"]["sha"] = base, head
+    server.objects[PR].pop("changed_files")
+    server.list(f"{PR}/files", [{"filename": f"f{i}.txt"} for i in range(3500)])  # served: the first 3,000
+    run = gather(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
+    assert run.changed_files == ("README.md", "services/crm/f0.py", "services/crm/f1.py")
+    assert run.notices == (
+        "the GitHub API listed 3000 (its cap) of this pull request's files; "
+        "changed files were taken from git diff of base...head instead",
+    )
+
+
+def test_the_token_goes_only_to_the_api_origin_default_ports_included() -> None:
+    assert origin("https://API.github.com/x") == origin("https://api.github.com:443/y") == ("https", "api.github.com", 443)
+    assert origin("http://127.0.0.1:8080/a") != origin("http://127.0.0.1:8081/a")
+    assert origin("http://api.github.com/") != origin("https://api.github.com/")
+
+
+def test_a_post_is_not_repeated_when_the_connection_drops() -> None:
+    with GithubServer() as srv:
+        url = srv.url
+    waits: list[float] = []
+    client = Client("t0ken", url, max_sleep=0, sleep=waits.append)
+    with pytest.raises(ApiError) as err:
+        client.post("repos/acme/shop/issues/42/comments", {"body": "x"}, permission="pull-requests: write")
+    assert waits == []
+    assert err.value.kind == "unreachable"
+    assert err.value.message.endswith("(not repeated: it may have been carried out)")
+
+
+def test_a_primary_rate_limit_that_resets_within_the_wait_cap_is_waited_out(server: GithubServer) -> None:
+    server.fail("GET", f"{PR}/reviews", 403, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"},
+                body={"message": "API rate limit exceeded"})
+    waits: list[float] = []
+    reviews = pulls.reviews(client_for(server, waits, max_sleep=5), REPO, 42)
+    assert [r.user for r in reviews] == ["alice", "bob"] and waits == [1.0]
+
+
+def test_a_link_to_another_origin_is_refused_before_anything_is_sent(server: GithubServer) -> None:
+    with GithubServer() as elsewhere:
+        server.list("/repos/acme/shop/odd", [1, 2])
+        server.page_size = 1
+        server.link_base = elsewhere.url  # the next page's link points at the other server
+        with pytest.raises(ApiError) as err:
+            client_for(server).get_all("repos/acme/shop/odd", permission="contents: read")
+        assert elsewhere.seen() == []
+    assert err.value.kind == "cross-origin"
