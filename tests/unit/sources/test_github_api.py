@@ -466,7 +466,8 @@ def test_a_file_listing_that_reaches_the_api_cap_is_replaced_by_git(server: Gith
 
 
 def test_the_token_goes_only_to_the_api_origin_default_ports_included() -> None:
-    assert origin("https://API.github.com/x") == origin("https://api.github.com:443/y") == ("https", "api.github.com", 443)
+    github = ("https", "api.github.com", 443)
+    assert origin("https://API.github.com/x") == origin("https://api.github.com:443/y") == github
     assert origin("http://127.0.0.1:8080/a") != origin("http://127.0.0.1:8081/a")
     assert origin("http://api.github.com/") != origin("https://api.github.com/")
 
