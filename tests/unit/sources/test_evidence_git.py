@@ -248,3 +248,14 @@ def test_working_tree_changes_lists_edits_deletions_and_untracked_files(repo: Pa
     _write(repo, "new dir/new file.txt", "x\n")
     assert git.working_tree_changes(repo) == {
         "gone.txt": "D", "kept.txt": "M", "new dir/new file.txt": "?"}
+
+
+def test_git_py_is_the_only_module_that_starts_a_process() -> None:
+    """One hardened runner: no other module of the package can run git (or anything) another way."""
+    package = Path(git.__file__).parents[1]
+    starters = ("subprocess", "os.system", "os.popen", "os.exec", "os.spawn", "pty.spawn", "asyncio.create_subprocess")
+    offenders = sorted(
+        str(path.relative_to(package)) for path in package.rglob("*.py")
+        if path != Path(git.__file__) and any(word in path.read_text(encoding="utf-8") for word in starters)
+    )
+    assert offenders == []
