@@ -124,8 +124,8 @@ def _committers(client: Client, root: Path, pr: _Pull, notices: list[str]) -> tu
         raise ApiError(
             f"pull request #{pr.number} has {len(shas)} commits; the API lists {len(listed)}, and changegate "
             f"looks up at most {MAX_COMMIT_LOOKUPS} more one by one, so it cannot know every committer: "
-            "the gate fails closed. Split the pull request, or squash its history", kind=refusals.MALFORMED)
-    logins = set().union(*(listed.get(sha, frozenset()) for sha in shas))
+            "the gate fails closed. Split the pull request, or squash its history", kind=refusals.LISTING_CAP)
+    logins = set().union(*listed.values())  # everyone the API named stays excluded
     for sha in unlisted:
         logins |= pulls.commit(client, pr.repo, sha)
     notices.append(
@@ -140,7 +140,11 @@ def _commit_list(root: Path, pr: _Pull) -> list[str]:
         if not git.commit_exists(root, sha):
             raise GitError(f"pull request #{pr.number} has more commits than the GitHub API lists, and its {role} "
                            f"commit {sha} is not in the repository to list them from; {FETCH_HINT}", str(root))
-    return git.commits_between(root, pr.base_sha, pr.head_sha)
+    shas = git.commits_between(root, pr.base_sha, pr.head_sha)
+    if pr.commits is not None and len(shas) < pr.commits:
+        raise GitError(f"pull request #{pr.number} has {pr.commits} commits on GitHub, but git lists {len(shas)} "
+                       f"between its base and head (a shallow checkout?); {FETCH_HINT}", str(root))
+    return shas
 
 
 def _queue_approvals(client: Client, root: Path, event: Event, notices: list[str]) -> models.Approvals:

@@ -25,6 +25,7 @@ UNREACHABLE = "unreachable"  # no answer: connection refused, reset, DNS
 TIMEOUT = "timeout"
 REDIRECT = "cross-origin"  # a redirect or a Link to another origin, refused
 MALFORMED = "malformed"  # an answer of the wrong shape
+LISTING_CAP = "listing-cap"  # a list past what the API (and changegate's lookups) can give whole
 OTHER = "other"
 
 RATE_LIMITS = (PRIMARY_LIMIT, SECONDARY_LIMIT)

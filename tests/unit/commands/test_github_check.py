@@ -81,6 +81,7 @@ class Pr:
             data["pull_request"]["base"]["sha"] = self.base
             data["pull_request"]["head"]["sha"] = self.head
             data["pull_request"]["changed_files"] = len(self.files)
+            data["pull_request"]["commits"] = len(git(self.root, "rev-list", self.head, f"^{self.base}").split())
             data["pull_request"].update(pull)
         path = self.tmp / "event.json"
         path.write_text(json.dumps(data), encoding="utf-8")
@@ -558,12 +559,7 @@ def test_a_redirect_within_the_api_origin_is_followed(pr: Pr) -> None:
 
 
 def test_the_committer_of_commit_300_cannot_approve(pr: Pr) -> None:
-    stream = [f"reset refs/heads/feature\nfrom {pr.head}\n"]  # commits 2..300, in one git process
-    stream += [f"commit refs/heads/feature\ncommitter T <t@example.com> {1_700_000_000 + n} +0000\n"
-               f"data {len(f'commit {n}')}\ncommit {n}\n" for n in range(2, 301)]
-    git(pr.root, "fast-import", "--quiet", input_lines=stream)
-    pr.head = git(pr.root, "rev-parse", "refs/heads/feature")
-    shas = list(reversed(git(pr.root, "rev-list", pr.head, f"^{pr.base}").splitlines()))
+    shas = add_commits(pr, 299)
     assert len(shas) == 300
     listed = [{"sha": sha, "author": {"login": "alice"}, "committer": {"login": "alice"}} for sha in shas]
     listed[299]["author"] = {"login": "Fay", "type": "User"}  # commit 300: fay wrote it
@@ -581,6 +577,39 @@ def test_the_committer_of_commit_300_cannot_approve(pr: Pr) -> None:
     assert len(pr.server.seen("GET", "/repos/acme/shop/commits/")) == 50
     # The listing alone says 250 and the event no count: the cap is still seen.
     assert pr.check(commits=None).code == 1
+
+
+def add_commits(pr: Pr, count: int) -> list[str]:
+    """`count` more commits on the pull request's branch (one git process); every commit of the
+    pull request, oldest first."""
+    stream = [f"reset refs/heads/feature\nfrom {pr.head}\n"]
+    stream += [f"commit refs/heads/feature\ncommitter T <t@example.com> {1_700_000_000 + n} +0000\n"
+               f"data {len(f'commit {n}')}\ncommit {n}\n" for n in range(count)]
+    git(pr.root, "fast-import", "--quiet", input_lines=stream)
+    pr.head = git(pr.root, "rev-parse", "refs/heads/feature")
+    return list(reversed(git(pr.root, "rev-list", pr.head, f"^{pr.base}").splitlines()))
+
+
+def test_past_the_lookup_bound_the_commit_list_fails_closed(pr: Pr) -> None:
+    shas = add_commits(pr, 1300)
+    pr.server.list(f"{PR_PATH}/commits", [{"sha": sha, "author": {"login": "alice"}} for sha in shas])
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(commits=len(shas))
+    assert result.code == 2, result.stderr
+    assert ("pull request #42 has 1301 commits; the API lists 250, and changegate looks up at most 1000 more one "
+            "by one, so it cannot know every committer: the gate fails closed") in result.stderr
+    assert pr.server.seen("GET", "/repos/acme/shop/commits/") == []
+
+
+def test_a_commit_list_from_git_shorter_than_githubs_count_fails_closed(pr: Pr) -> None:
+    # A shallow checkout stops `git rev-list` early: fewer commits than GitHub counts.
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(commits=400)
+    assert result.code == 2, result.stderr
+    assert ("pull request #42 has 400 commits on GitHub, but git lists 1 between its base and head (a shallow "
+            "checkout?); check out with actions/checkout and fetch-depth: 0") in result.stderr
 
 
 def test_a_rate_limited_team_lookup_fails_closed_and_says_which_limit(pr: Pr) -> None:
