@@ -118,6 +118,9 @@ def _split_z(data: bytes) -> list[str]:
     return [os.fsdecode(part) for part in data.split(b"\x00") if part]
 
 
+GITLINK = "160000"  # the mode of a submodule's entry: a commit, not a file
+
+
 def changed_files_with_status(repo: Path, base: str, head: str) -> dict[str, str]:
     """Paths changed between the merge base of `base` and `head`, and `head` (sorted) -> status
     letter (A added, M modified, D deleted, T type change). A rename is a deletion and an addition."""
@@ -230,11 +233,10 @@ class TreeEntry:
     @property
     def is_link(self) -> bool:
         """A symbolic link or a submodule (gitlink): neither is a file git has in this tree."""
-        return self.mode in (SYMLINK_MODE, GITLINK_MODE)
+        return self.mode in (SYMLINK, GITLINK)
 
 
-SYMLINK_MODE = "120000"
-GITLINK_MODE = "160000"
+SYMLINK = "120000"  # the mode of a symbolic link's entry
 
 
 def tree_entries(repo: Path, rev: str, path: str) -> list[TreeEntry]:

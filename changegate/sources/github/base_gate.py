@@ -56,7 +56,7 @@ def _gate_files(root: Path, base_sha: str, rel: str) -> list[str]:
         on_the_way = entry.path == rel or rel.startswith(entry.path + "/")
         inside = entry.path.rpartition("/")[0] == rel and entry.path.endswith(GATE_SUFFIXES)
         if entry.is_link and (on_the_way or inside):
-            what = "a submodule (gitlink)" if entry.mode == git.GITLINK_MODE else "a symbolic link"
+            what = "a submodule (gitlink)" if entry.mode == git.GITLINK else "a symbolic link"
             named = "" if entry.path == rel else f" (gate path {rel})"
             raise InputError(
                 f"{what} at the base commit {base_sha[:12]}{named}: gate files must be ordinary files "
