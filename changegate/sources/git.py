@@ -118,9 +118,6 @@ def _split_z(data: bytes) -> list[str]:
     return [os.fsdecode(part) for part in data.split(b"\x00") if part]
 
 
-GITLINK = "160000"  # the mode of a submodule's entry: a commit, not a file
-
-
 def changed_files_with_status(repo: Path, base: str, head: str) -> dict[str, str]:
     """Paths changed between the merge base of `base` and `head`, and `head` (sorted) -> status
     letter (A added, M modified, D deleted, T type change). A rename is a deletion and an addition."""
@@ -237,6 +234,7 @@ class TreeEntry:
 
 
 SYMLINK = "120000"  # the mode of a symbolic link's entry
+GITLINK = "160000"  # the mode of a submodule's entry: a commit, not a file
 
 
 def tree_entries(repo: Path, rev: str, path: str) -> list[TreeEntry]:
