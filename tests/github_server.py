@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,7 @@ class GithubServer:
         self.lists: dict[str, list[Any]] = {}
         self.failures: dict[tuple[str, str], list[Failure]] = {}
         self.redirects: dict[tuple[str, str], tuple[int, str]] = {}  # (method, path) -> (status, Location)
+        self.stalls: dict[tuple[str, str], float] = {}  # (method, path) -> seconds before answering
         self.requests: list[Recorded] = []
         self.comments: dict[str, list[dict[str, Any]]] = {}  # "acme/shop#42" -> comments
         self.comment_writes_refused: int | None = None  # e.g. 403 for a read-only token
@@ -144,6 +146,9 @@ class GithubServer:
             self.requests.append(Recorded(method, split.path, query, headers, body))
             failure = self._take_failure(method, split.path)
             redirect = self.redirects.get((method, split.path))
+            stall = self.stalls.get((method, split.path), 0.0)
+        if stall:
+            time.sleep(stall)
         if redirect is not None:
             self._send(handler, redirect[0], {"message": "Moved"}, {"Location": redirect[1]})
             return
@@ -236,5 +241,8 @@ class GithubServer:
         for key, value in headers.items():
             handler.send_header(key, value)
         handler.end_headers()
-        handler.wfile.write(payload)
+        try:
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout test)
+            pass
 

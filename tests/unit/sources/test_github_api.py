@@ -501,3 +501,14 @@ def test_a_link_to_another_origin_is_refused_before_anything_is_sent(server: Git
             client_for(server).get_all("repos/acme/shop/odd", permission="contents: read")
         assert elsewhere.seen() == []
     assert err.value.kind == "cross-origin"
+
+
+def test_a_read_that_times_out_is_retried_then_fails_closed_saying_so(server: GithubServer) -> None:
+    server.stalls[("GET", f"{PR}/reviews")] = 2.0
+    waits: list[float] = []
+    client = Client("t0ken", server.url, max_sleep=0, timeout=0.2, sleep=waits.append)
+    with pytest.raises(ApiError) as err:
+        pulls.reviews(client, REPO, 42)
+    assert err.value.kind == "timeout"
+    assert err.value.message == f"GET {PR}/reviews: no answer within 0.2 s after 5 attempts"
+    assert len(waits) == 4
