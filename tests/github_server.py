@@ -2,7 +2,8 @@
 
 Responses are recorded shapes from `tests/fixtures/github/*.json`. Lists are paginated
 like GitHub (`per_page`, `page`, a `Link` header with rel="next" and rel="last"); a test
-can make pages smaller than `per_page` to get several of them. Failures can be queued per
+can make pages smaller than `per_page` to get several of them. A pull request's commits
+stop at 250 and its files at 3,000, as on GitHub. A route can answer with a redirect. Failures can be queued per
 route (a 403/404/5xx once, then OK). Every request is recorded, and issue comments are
 stateful, so a test can check that a second run edits the comment the first one created.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"
+# Listings GitHub cuts short, whatever the pages: a pull request's commits and files.
+LIST_CAPS = ((re.compile(r"/repos/[^/]+/[^/]+/pulls/\d+/commits"), 250),
+             (re.compile(r"/repos/[^/]+/[^/]+/pulls/\d+/files"), 3000))
 
 
 def fixture(name: str) -> Any:
@@ -48,12 +53,19 @@ class GithubServer:
 
     def __init__(self, page_size: int | None = None) -> None:
         self.page_size = page_size  # when set, at most this many items a page
+        self.link_base: str | None = None  # when set, `Link` URLs point there instead (another origin)
         self.objects: dict[str, Any] = {}
         self.lists: dict[str, list[Any]] = {}
         self.failures: dict[tuple[str, str], list[Failure]] = {}
+        self.redirects: dict[tuple[str, str], tuple[int, str]] = {}  # (method, path) -> (status, Location)
+        self.stalls: dict[tuple[str, str], float] = {}  # (method, path) -> seconds before answering
         self.requests: list[Recorded] = []
         self.comments: dict[str, list[dict[str, Any]]] = {}  # "acme/shop#42" -> comments
         self.comment_writes_refused: int | None = None  # e.g. 403 for a read-only token
+        # Who the token is: None for an installation token such as GITHUB_TOKEN (GET /user is
+        # refused with 403, comments are written by github-actions[bot]); else the user of a
+        # personal access token, whom GET /user returns and whose comments these are.
+        self.viewer: dict[str, Any] | None = None
         self._next_comment_id = 10_000
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -83,6 +95,10 @@ class GithubServer:
 
     def fail(self, method: str, path: str, status: int, times: int = 1, **kwargs: Any) -> None:
         self.failures.setdefault((method, path), []).append(Failure(status, times, **kwargs))
+
+    def redirect(self, method: str, path: str, location: str, status: int = 302) -> None:
+        """Answer `method path` with `status` and a `Location` header (another server's URL, say)."""
+        self.redirects[(method, path)] = (status, location)
 
     def pull_request(self, repo: str = "acme/shop", number: int = 42) -> None:
         """Serve the recorded pull request, its files, reviews and commits."""
@@ -129,6 +145,13 @@ class GithubServer:
             headers = {k.lower(): v for k, v in handler.headers.items()}
             self.requests.append(Recorded(method, split.path, query, headers, body))
             failure = self._take_failure(method, split.path)
+            redirect = self.redirects.get((method, split.path))
+            stall = self.stalls.get((method, split.path), 0.0)
+        if stall:
+            time.sleep(stall)
+        if redirect is not None:
+            self._send(handler, redirect[0], {"message": "Moved"}, {"Location": redirect[1]})
+            return
         if failure is not None:
             self._send(handler, failure.status, failure.body, failure.headers)
             return
@@ -159,7 +182,7 @@ class GithubServer:
                     created = {
                         "id": self._next_comment_id,
                         "body": body["body"],
-                        "user": {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"},
+                        "user": self.viewer or {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"},
                     }
                     self.comments.setdefault(key, []).append(created)
                 return 201, created, {}
@@ -173,6 +196,10 @@ class GithubServer:
                         item["body"] = body["body"]
                         return 200, item, {}
             return 404, {"message": "Not Found"}, {}
+        if method == "GET" and path == "/user" and "/user" not in self.objects:
+            if self.viewer is None:
+                return 403, {"message": "Resource not accessible by integration"}, {}
+            return 200, self.viewer, {}
         if method == "GET" and path in self.lists:
             return self._page(path, query, self.lists[path])
         if method == "GET" and path in self.objects:
@@ -184,6 +211,9 @@ class GithubServer:
         return status, {"message": "Resource not accessible by integration"}, {}
 
     def _page(self, path: str, query: dict[str, str], items: list[Any]) -> tuple[int, Any, dict[str, str]]:
+        for pattern, cap in LIST_CAPS:
+            if pattern.fullmatch(path):
+                items = items[:cap]
         per_page = min(int(query.get("per_page", "30")), 100)
         if self.page_size:
             per_page = min(per_page, self.page_size)
@@ -200,7 +230,7 @@ class GithubServer:
         return 200, chunk, ({"Link": ", ".join(links)} if links else {})
 
     def _page_url(self, path: str, query: dict[str, str], page: int) -> str:
-        return f"{self.url}{path}?{urllib.parse.urlencode({**query, 'page': str(page)})}"
+        return f"{self.link_base or self.url}{path}?{urllib.parse.urlencode({**query, 'page': str(page)})}"
 
     @staticmethod
     def _send(handler: BaseHTTPRequestHandler, status: int, data: Any, headers: dict[str, str]) -> None:
@@ -211,5 +241,8 @@ class GithubServer:
         for key, value in headers.items():
             handler.send_header(key, value)
         handler.end_headers()
-        handler.wfile.write(payload)
+        try:
+            handler.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout test)
+            pass
 

@@ -136,7 +136,8 @@ def _report_to_github(options: CheckOptions, source: GithubSource, decision: mod
     if options.fmt != "text" or options.output:
         write_output(summary if options.fmt == "markdown" else render(options, decision), options.output)
     publish.publish(decision, summary, repository=source.event.repository, pull_request=source.event.pr_number,
-                    comments=source.client if options.comment else None, env=os.environ)
+                    comments=source.client if options.comment else None, comment_author=source.comment_author,
+                    env=os.environ)
 
 
 def exit_code(decision: models.Decision, fail_on: str) -> int:

@@ -30,7 +30,7 @@ from changegate.errors import InputError
 from changegate.load import records as parse
 from changegate.load.gate import find_root
 from changegate.report.escape import terminal
-from changegate.sources import git
+from changegate.sources import git, notes
 
 # GitHub's merge commit subject, and its squash-merge subject suffix.
 _MERGE_PR = re.compile(r"^Merge pull request #([0-9]{1,9}) from ")
@@ -71,7 +71,7 @@ def record(options: RecordOptions) -> int:
     outcome = write_note(options.root, merge.commit, data)
     title = terminal(data["change"]["title"] or f"{data['record']['subject']} (no manifest)")
     sys.stdout.write(f"changegate record: {outcome} {merge.commit[:12]}: {title} ({data['decision']}); "
-                     f"push it with: git push origin {git.NOTES_REF}\n")
+                     f"push it with: git push origin {notes.NOTES_REF}\n")
     return 0
 
 
@@ -89,7 +89,7 @@ def find_merge(root: Path, options: RecordOptions) -> Merge:
     if options.head:
         raise InputError("--head needs --base (without them, the merge commit's parents say the change)",
                          "command line")
-    sha, parents = git.commit_parents(root, options.commit or "HEAD")
+    sha, parents = notes.commit_parents(root, options.commit or "HEAD")
     if len(parents) == 2:
         return Merge(sha, parents[0], parents[1])
     if len(parents) == 1:
@@ -113,7 +113,7 @@ def build_record(options: RecordOptions, merge: Merge, now: dt.datetime) -> dict
     change = changes(diff, gate.config)
     manifests = read_manifests(root, change.manifest_candidates, merge.head, gate.depmap,
                                [p.id for p in gate.policies])
-    subject = git.commit_message(root, merge.commit).split("\n", 1)[0].strip()
+    subject = notes.commit_message(root, merge.commit).split("\n", 1)[0].strip()
     number = options.pr if options.pr is not None else pull_request(subject)
     source = LocalSource(diff, approvals=options.approvals, junit=options.junit,
                          manifests=change.manifest_candidates)
@@ -129,7 +129,7 @@ def build_record(options: RecordOptions, merge: Merge, now: dt.datetime) -> dict
                                        exclude_committers=gate.config.approvals.exclude_committers,
                                        head_sha=reviewed or merge.head)
     manifest = manifests[0] if manifests else None
-    blob = git.tree_blobs(root, merge.head, manifest.file).get(manifest.file) if manifest else None
+    blob = notes.tree_blobs(root, merge.head, manifest.file).get(manifest.file) if manifest else None
     data = to_dict(decision)
     data["record"] = {
         "commit": merge.commit,
@@ -186,17 +186,17 @@ def write_note(root: Path, commit: str, data: dict[str, Any]) -> str:
     """Add the record to the note on `commit`: "recorded", "appended to", or "already recorded"
     (the latest record says the same). A note that is not changegate's is refused."""
     line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    existing = git.note(root, commit)
+    existing = notes.note(root, commit)
     if existing is None:
-        git.add_note(root, commit, line + "\n", append=False)
+        notes.add_note(root, commit, line + "\n", append=False)
         return "recorded"
     try:
         lines = parse.note_lines(existing)
         previous = [parse.parse_line(text) for text in lines]
     except parse.RecordProblem as exc:
-        raise InputError(f"the note on {commit[:12]} under {git.NOTES_REF} is not changegate's ({exc}); "
+        raise InputError(f"the note on {commit[:12]} under {notes.NOTES_REF} is not changegate's ({exc}); "
                          "it is left as it is and nothing was recorded", "command line") from None
     if previous and parse.same_record(previous[-1], data):
         return "already recorded"
-    git.add_note(root, commit, line + "\n", append=True)
+    notes.add_note(root, commit, line + "\n", append=True)
     return "appended a new record to"

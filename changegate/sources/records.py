@@ -13,7 +13,7 @@ from pathlib import Path
 from changegate import model as models
 from changegate.errors import ChangegateError, GitError
 from changegate.load import records as parse
-from changegate.sources import git
+from changegate.sources import git, notes
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,16 @@ class History:
 def read_history(root: Path, rev: str, changes_dir: str, *, with_commits: bool = True) -> History:
     """Every recorded change (its latest record), with `pir` and `fixes` as the manifests at
     `rev` have them now. `with_commits` False skips `git log` (no reverts, no merge times)."""
-    notes = git.notes(root)
+    recorded = notes.notes(root)
     commits = _commits(root, rev) if with_commits else ()
     times = {c.sha: c.committed_at for c in commits}
     problems: list[str] = []
     records: list[models.ChangeRecord] = []
-    for commit in sorted(notes):
+    for commit in sorted(recorded):
         if not parse.is_sha(commit):
             continue
         try:
-            record = parse.latest_record(commit, notes[commit], times.get(commit))
+            record = parse.latest_record(commit, recorded[commit], times.get(commit))
         except parse.RecordProblem as exc:
             problems.append(f"the note on {commit[:12]} is not a usable change record: {exc}")
             continue
@@ -51,7 +51,7 @@ def open_reviews(root: Path, rev: str, changes_dir: str) -> tuple[tuple[models.O
     """Emergency changes whose review is not done (as the manifests at `rev` say), for
     `pir-overdue`. Nothing (and no error) when `root` is no git repository or has no records."""
     try:
-        if not git.has_ref(root, git.NOTES_REF):
+        if not notes.has_ref(root, notes.NOTES_REF):
             return (), ()
         history = read_history(root, rev, changes_dir, with_commits=False)
         reviews = tuple(models.OpenReview(r.commit, r.title, r.file, r.touched, r.pir)
@@ -64,19 +64,19 @@ def open_reviews(root: Path, rev: str, changes_dir: str) -> tuple[tuple[models.O
 
 def _commits(root: Path, rev: str) -> tuple[models.HistoryCommit, ...]:
     return tuple(models.HistoryCommit(sha, parents, _dt.datetime.fromtimestamp(ts, _dt.UTC), message)
-                 for sha, parents, ts, message in git.history(root, rev))
+                 for sha, parents, ts, message in notes.history(root, rev))
 
 
 def _tip_manifests(root: Path, rev: str, changes_dir: str, records: list[models.ChangeRecord]
                    ) -> tuple[list[models.ChangeRecord], tuple[str, ...], list[str]]:
     """Records with `pir`/`fixes` from the manifests at `rev` where those were edited after
     the record; and the `fixes` of manifests at `rev` that no record holds."""
-    tip = git.tree_blobs(root, rev, changes_dir)
+    tip = notes.tree_blobs(root, rev, changes_dir)
     by_file = {r.file: r for r in records if r.file}
     known = {r.manifest_blob for r in records}
     wanted = {path: blob for path, blob in tip.items()
               if path.endswith((".yaml", ".yml")) and blob not in known}
-    contents = git.cat_blobs(root, sorted(set(wanted.values())))
+    contents = notes.cat_blobs(root, sorted(set(wanted.values())))
     problems: list[str] = []
     edited: dict[str, tuple[models.Pir | None, tuple[str, ...]]] = {}
     extra: list[str] = []

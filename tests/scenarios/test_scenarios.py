@@ -4,7 +4,8 @@ A scenario folder holds:
   scenario.yaml   what to run and what to expect (see below)
   base/           files of the base commit (overlaid on tests/scenarios/_shared/<shared>/ if given)
   head/           files the head commit adds or changes (overlaid on base)
-  evidence/       approvals.json and JUnit XML, kept outside the repository
+  evidence/       approvals.json and JUnit XML, kept outside the repository; in approvals.json
+                  $HEAD, $BASE become the commits' full SHAs and $HEAD7 the head's first 7 digits
 
 scenario.yaml:
   description: ...
@@ -80,7 +81,8 @@ def run_scenario(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     args = ["check", "--base", base, "--head", head, "--format", "json", "--today", "2026-11-28"]
     evidence = folder / "evidence"
     if (evidence / "approvals.json").is_file():
-        text = (evidence / "approvals.json").read_text().replace("$HEAD", head).replace("$BASE", base)
+        text = (evidence / "approvals.json").read_text().replace("$HEAD7", head[:7])
+        text = text.replace("$HEAD", head).replace("$BASE", base)
         approvals = tmp_path / "approvals.json"
         approvals.write_text(text)
         args += ["--approvals", str(approvals)]

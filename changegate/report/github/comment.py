@@ -1,7 +1,10 @@
-"""One sticky pull request comment: found by a hidden marker, edited in place.
+"""One sticky pull request comment: found by a hidden marker and its author, edited in place.
 
 The GitHub client is passed in (anything with `get_all`, `post` and `patch`, such as
-`changegate.sources.github.api.Client`), so reporting does not depend on the source.
+`changegate.sources.github.api.Client`), and so is the token's own login, so reporting
+does not depend on the source. A comment carrying the marker that someone else wrote is
+never edited: anyone can paste the marker, and editing their comment would put our summary
+under their name (or let them plant the "summary" reviewers read).
 """
 
 from __future__ import annotations
@@ -65,21 +68,35 @@ def truncate(markdown: str, summary_url: str | None, limit: int = COMMENT_LIMIT)
     return text + note
 
 
-def find(client: CommentApi, repo: str, number: int) -> int | None:
-    """The id of the PR's changegate comment (the oldest whose body starts with the
-    marker), or None. Lists every page of the PR's comments."""
+def find(client: CommentApi, repo: str, number: int, author: str) -> int | None:
+    """The id of the PR's changegate comment (the oldest whose body starts with the marker
+    and whose author is `author`, the token's own login), or None. Lists every page of the
+    PR's comments."""
     for item in client.get_all(f"repos/{repo}/issues/{number}/comments", permission=_READ):
-        if isinstance(item, dict) and isinstance(item.get("body"), str) and item["body"].startswith(MARKER):
-            comment_id = item.get("id")
-            if isinstance(comment_id, int):
-                return comment_id
+        if not (isinstance(item, dict) and isinstance(item.get("body"), str) and item["body"].startswith(MARKER)):
+            continue
+        if not written_by(item.get("user"), author):
+            continue
+        comment_id = item.get("id")
+        if isinstance(comment_id, int):
+            return comment_id
     return None
 
 
-def upsert(client: CommentApi, repo: str, number: int, body: str) -> Literal["created", "updated"]:
-    """Create the sticky comment, or edit the one already there. Raises `ApiError`."""
+def written_by(user: Any, author: str) -> bool:
+    """Whether a comment's `user` is `author` (a `…[bot]` login only as a Bot account)."""
+    if not isinstance(user, dict) or not isinstance(user.get("login"), str):
+        return False
+    if user["login"].lower() != author.lower():
+        return False
+    return not author.endswith("[bot]") or user.get("type") == "Bot"
+
+
+def upsert(client: CommentApi, repo: str, number: int, body: str, author: str) -> Literal["created", "updated"]:
+    """Create the sticky comment, or edit the one `author` (the token's login) already wrote
+    there. Raises `ApiError`."""
     body = with_marker(body)
-    existing = find(client, repo, number)
+    existing = find(client, repo, number, author)
     if existing is None:
         client.post(f"repos/{repo}/issues/{number}/comments", {"body": body}, permission=PULLS_WRITE)
         return "created"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -38,12 +38,14 @@ def publish(
     repository: str,
     pull_request: int | None,
     comments: sticky.CommentApi | None,
+    comment_author: Callable[[], str],
     env: Mapping[str, str] = os.environ,
     stream: IO[str] = sys.stderr,
 ) -> None:
     """Report the decision: annotations, an explanation group, the job summary, step outputs
     and the sticky comment on `repository`'s `pull_request` (none on a merge queue), made
-    with `comments` (None: no comment)."""
+    with `comments` (None: no comment) and edited only when `comment_author()` (the token's
+    login) wrote it."""
     for line in explain.annotation_lines(decision):
         workflow.emit(stream, line)
     why = workflow.group("changegate: why the decision is " + decision.decision, explain.explanation(decision))
@@ -70,7 +72,8 @@ def publish(
                               "(the summary is in the job summary)")
         return
     try:
-        result = sticky.upsert(comments, repository, pull_request, sticky.truncate(full, summary_url(env)))
+        result = sticky.upsert(comments, repository, pull_request, sticky.truncate(full, summary_url(env)),
+                               comment_author())
     except SourceError as err:
         workflow.emit(
             stream,

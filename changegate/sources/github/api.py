@@ -1,8 +1,9 @@
 """A small GitHub REST client on `urllib`: auth, pagination, retries, clear errors.
 
-Only the calls changegate needs. Every refusal or failure becomes an `ApiError` (a
-`SourceError`: exit 2, the gate fails closed) whose message names the token permission
-that is missing.
+Only the calls changegate needs. The token goes only to the API's origin: a redirect or a
+`Link` to any other origin is refused. Every refusal or failure becomes an `ApiError` (a
+`SourceError`: exit 2, the gate fails closed) whose message says which failure it was (the
+token permission that is missing, which rate limit, a server error after retries, …).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from changegate.errors import InputError, SourceError
+from changegate.errors import InputError
+from changegate.sources.github import refusals
+from changegate.sources.github.refusals import ApiError as ApiError  # callers catch it from here too
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -33,18 +36,6 @@ class GithubInputError(InputError):
     """GitHub mode cannot start: no event file, no token, an event it does not handle."""
 
 
-class ApiError(SourceError):
-    """The GitHub API refused or failed a request. `status` is the HTTP status (0 when the
-    server could not be reached)."""
-
-    title = "GitHub API error"
-
-    def __init__(self, message: str, status: int = 0, url: str = "") -> None:
-        super().__init__(message, file="GitHub API")
-        self.status = status
-        self.url = url
-
-
 @dataclass(frozen=True)
 class Response:
     status: int
@@ -52,12 +43,40 @@ class Response:
     data: Any
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lower = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lower:
-            return value
-    return None
+_header = refusals.header
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """The origin of `url` (scheme, host, port; the scheme's default port made explicit):
+    the only place the token may be sent is the API URL's origin."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # not a port: matches no origin
+    return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only within the API's origin: urllib would otherwise send the
+    request's headers, the token among them, to wherever a `Location` points."""
+
+    def __init__(self, api_url: str) -> None:
+        self.api_url = api_url
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
+                         headers: Any, newurl: str) -> urllib.request.Request | None:
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if origin(target) != origin(self.api_url):
+            fp.close()
+            what = f"{req.get_method()} {urllib.parse.urlsplit(req.full_url).path}"
+            raise ApiError(
+                f"{what}: GitHub answered {code} with a redirect to another origin "
+                f"({urllib.parse.urlsplit(target).netloc}); not followed: the token goes only to "
+                f"{self.api_url}, and nothing from elsewhere is trusted",
+                code, target, refusals.REDIRECT)
+        return super().redirect_request(req, fp, code, msg, headers, target)
 
 
 def next_link(link_header: str | None) -> str | None:
@@ -90,6 +109,7 @@ class Client:
     ) -> None:
         self.token = token
         self.api_url = api_url.rstrip("/")
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self.api_url))
         self.max_sleep = max_sleep
         self.timeout = timeout
         self._sleep = sleep
@@ -134,41 +154,49 @@ class Client:
         return url
 
     def _same_host(self, url: str, path: str) -> str:
-        # The token goes with every request: never follow a Link to another host.
-        ours = urllib.parse.urlsplit(self.api_url)
-        theirs = urllib.parse.urlsplit(url)
-        if (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc):
-            raise ApiError(f"GET {path}: the next page is on another host ({theirs.netloc}); not following it", url=url)
+        # The token goes with every request: never follow a Link to another origin.
+        if origin(url) != origin(self.api_url):
+            theirs = urllib.parse.urlsplit(url).netloc
+            raise ApiError(f"GET {path}: the next page is on another host ({theirs}); not following it",
+                           url=url, kind=refusals.REDIRECT)
         return url
 
     def request(self, method: str, url: str, *, permission: str, body: Mapping[str, Any] | None = None) -> Response:
-        """One call with retries on 5xx, secondary rate limits and connection errors."""
+        """One call. A GET is tried again on a 5xx, a timeout or a lost connection; any call is
+        tried again on a rate limit whose wait fits `max_sleep` (GitHub did not carry it out).
+        A POST or PATCH is never repeated after a 5xx or a lost answer: it may have been done."""
         data = json.dumps(body).encode() if body is not None else None
         what = f"{method} {urllib.parse.urlsplit(url).path}"
+        idempotent = method in ("GET", "HEAD")
         for attempt in range(1, MAX_ATTEMPTS + 1):
             req = urllib.request.Request(url, data=data, method=method, headers=self._headers(data is not None))
             try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                with self._opener.open(req, timeout=self.timeout) as resp:
                     raw = resp.read()
                     headers = dict(resp.headers.items())
                     return Response(resp.status, headers, json.loads(raw) if raw.strip() else None)
             except urllib.error.HTTPError as err:
                 headers = dict(err.headers.items()) if err.headers else {}
-                raw = err.read() or b""
+                message = refusals.github_message(err.read() or b"")
                 err.close()
-                wait = self._retry_wait(err.code, headers, attempt)
+                wait = self._retry_wait(err.code, headers, message, attempt, idempotent)
                 if wait is not None and attempt < MAX_ATTEMPTS:
-                    self._sleep(min(wait, self.max_sleep))
+                    self._sleep(wait)
                     continue
-                raise _refusal(what, err.code, headers, raw, permission, url) from None
-            except (urllib.error.URLError, OSError, TimeoutError) as err:
-                if attempt < MAX_ATTEMPTS:
+                raise refusals.refusal(what, err.code, headers, message, permission, url, attempt) from None
+            except (urllib.error.URLError, OSError) as err:
+                reason = getattr(err, "reason", err)
+                timed_out = isinstance(reason, TimeoutError)
+                if idempotent and attempt < MAX_ATTEMPTS:
                     self._sleep(min(2.0 ** (attempt - 1), self.max_sleep))
                     continue
-                reason = getattr(err, "reason", err)
-                raise ApiError(f"{what}: cannot reach {self.api_url}: {reason}", 0, url) from None
+                kind = refusals.TIMEOUT if timed_out else refusals.UNREACHABLE
+                how = f"no answer within {self.timeout:g} s" if timed_out else f"cannot reach {self.api_url}: {reason}"
+                tries = f" after {attempt} attempts" if attempt > 1 else ""
+                once = "" if idempotent else " (not repeated: it may have been carried out)"
+                raise ApiError(f"{what}: {how}{tries}{once}", 0, url, kind) from None
             except ValueError as err:
-                raise ApiError(f"{what}: the response is not JSON: {err}", 0, url) from None
+                raise ApiError(f"{what}: the response is not JSON: {err}", 0, url, refusals.MALFORMED) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _headers(self, has_body: bool) -> dict[str, str]:
@@ -182,23 +210,23 @@ class Client:
             headers["Content-Type"] = "application/json"
         return headers
 
-    @staticmethod
-    def _retry_wait(status: int, headers: Mapping[str, str], attempt: int) -> float | None:
+    def _retry_wait(self, status: int, headers: Mapping[str, str], message: str, attempt: int,
+                    idempotent: bool) -> float | None:
         """Seconds to wait before trying again, or None when the failure is final."""
-        backoff = 2.0 ** (attempt - 1)
-        if status >= 500:
-            return backoff
-        if status in (403, 429):
+        backoff = min(2.0 ** (attempt - 1), self.max_sleep)
+        kind = refusals.classify(status, headers, message)
+        if kind == refusals.SERVER:
+            return backoff if idempotent else None
+        if kind == refusals.PRIMARY_LIMIT:
+            reset = refusals.reset_in(headers)
+            if reset is None:
+                return backoff
+            return reset if reset <= self.max_sleep else None  # no use trying before the reset
+        if kind == refusals.SECONDARY_LIMIT:
             retry_after = _header(headers, "Retry-After")
             if retry_after is not None:
-                return _parse_retry_after(retry_after, backoff)
-            if _header(headers, "x-ratelimit-remaining") == "0":
-                reset = _header(headers, "x-ratelimit-reset")
-                if reset and reset.isdigit():
-                    return max(0.0, int(reset) - time.time()) + 1
-                return backoff
-            if status == 429:
-                return backoff
+                return min(_parse_retry_after(retry_after, backoff), self.max_sleep)
+            return backoff
         return None
 
 
@@ -231,27 +259,3 @@ def _parse_retry_after(value: str, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return max(0.0, when.timestamp() - time.time())
-
-
-def _refusal(what: str, status: int, headers: Mapping[str, str], raw: bytes, permission: str, url: str) -> ApiError:
-    try:
-        message = str(json.loads(raw).get("message", "")).strip()
-    except (ValueError, AttributeError):
-        message = ""
-    said = f" (GitHub said: {message})" if message else ""
-    if status == 401:
-        text = f"{what}: 401 Unauthorized{said}: the token is missing, expired or invalid"
-    elif status in (403, 404):
-        name = "403 Forbidden" if status == 403 else "404 Not Found"
-        text = (
-            f"{what}: {name}{said}: the token cannot read or write this; it needs {permission}"
-            if status == 403
-            else f"{what}: {name}{said}: it does not exist, or the token cannot see it; it needs {permission}"
-        )
-        if _header(headers, "x-ratelimit-remaining") == "0" or status == 429:
-            text = f"{what}: {name}{said}: rate limit exhausted"
-    elif status == 429:
-        text = f"{what}: 429 Too Many Requests{said}: rate limit exhausted after retries"
-    else:
-        text = f"{what}: HTTP {status}{said}"
-    return ApiError(text, status, url)

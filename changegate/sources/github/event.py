@@ -35,6 +35,7 @@ class Event:
     changed_files: int | None  # the PR's file count when the payload carries it
     head_repository: str | None  # where the PR's head lives (a fork when not `repository`)
     queued_pr: int | None = None  # merge_group: the PR named by the queue branch
+    commits: int | None = None  # the PR's commit count when the payload carries it
 
 
 def _get(data: Any, *keys: str) -> Any:
@@ -49,6 +50,12 @@ def label_names(pull: dict[str, Any]) -> tuple[str, ...]:
     """The names of a pull request's labels (a pull request object of the event or the API)."""
     labels = pull.get("labels") or ()
     return tuple(label["name"] for label in labels if isinstance(label, dict) and isinstance(label.get("name"), str))
+
+
+def count(pull: dict[str, Any], key: str) -> int | None:
+    """A count a pull request object carries (`commits`, `changed_files`), when it is one."""
+    value = pull.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _sha(value: Any, where: str, file: str) -> str:
@@ -111,7 +118,7 @@ def load_event(path: str | Path, event_name: str, repository: str | None = None)
         raise GithubInputError("the event has no pull request number at pull_request.number", file)
     author = _get(pr, "user", "login")
     labels = label_names(pr)
-    changed = pr.get("changed_files")
+    changed = count(pr, "changed_files")
     head_repo = _get(pr, "head", "repo", "full_name")
     return Event(
         name=event_name,
@@ -122,8 +129,9 @@ def load_event(path: str | Path, event_name: str, repository: str | None = None)
         author=author.lower() if isinstance(author, str) else None,
         labels=labels,
         draft=bool(pr.get("draft", False)),
-        changed_files=changed if isinstance(changed, int) and not isinstance(changed, bool) else None,
+        changed_files=changed,
         head_repository=head_repo if isinstance(head_repo, str) else None,
+        commits=count(pr, "commits"),
     )
 
 

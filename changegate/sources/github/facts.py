@@ -11,10 +11,11 @@ from pathlib import Path
 from changegate import model as models
 from changegate.errors import GitError
 from changegate.sources import git, history
-from changegate.sources.github import pulls, teams
-from changegate.sources.github.api import Client
-from changegate.sources.github.event import Event, label_names
+from changegate.sources.github import pulls, refusals, teams
+from changegate.sources.github.api import ApiError, Client
+from changegate.sources.github.event import Event, count, label_names
 
+MAX_COMMIT_LOOKUPS = 1000  # commits past the API's 250 whose authors are asked for one by one
 FETCH_HINT = "check out with actions/checkout and fetch-depth: 0 so both commits are present"
 
 
@@ -34,14 +35,16 @@ def gather(root: Path, event: Event, client: Client, depmap_teams: Mapping[str, 
     notices: list[str] = []
     if event.pr_number is not None:
         changed = _pr_files(client, root, event, notices)
-        approvals = _approvals(client, event.repository, event.pr_number, event.author, event.head_sha, event.labels,
-                               root, event.base_sha)
+        pr = _Pull(event.repository, event.pr_number, event.author, event.base_sha, event.head_sha, event.labels,
+                   event.commits)
+        approvals = _approvals(client, root, pr, notices, event.base_sha)
     else:
         changed = diff_names(root, event.base_sha, event.head_sha)
         approvals = _queue_approvals(client, root, event, notices)
     members, team_notices = teams.members(client, depmap_teams)
     notices.extend(team_notices)
-    return GithubFacts(tuple(dict.fromkeys(changed)), approvals, members, tuple(notices))
+    # Sorted, so that the same facts give the same bytes whatever order the API lists them in.
+    return GithubFacts(tuple(sorted(set(changed))), approvals, members, tuple(notices))
 
 
 def diff_names(root: Path, base: str, head: str) -> tuple[str, ...]:
@@ -69,29 +72,40 @@ def _pr_files(client: Client, root: Path, event: Event, notices: list[str]) -> t
         )
         return diff_names(root, event.base_sha, event.head_sha)
     names, listed = pulls.files(client, event.repository, event.pr_number)
-    if isinstance(count, int) and listed < count:
+    if (isinstance(count, int) and listed < count) or listed >= pulls.FILES_API_CAP:
+        of = f"of this pull request's {count}" if isinstance(count, int) else "(its cap) of this pull request's"
         notices.append(
-            f"the GitHub API listed {listed} of this pull request's {count} files; "
+            f"the GitHub API listed {listed} {of} files; "
             "changed files were taken from git diff of base...head instead"
         )
         return diff_names(root, event.base_sha, event.head_sha)
     return tuple(names)
 
 
-def _approvals(
-    client: Client, repo: str, number: int, author: str | None, head_sha: str, labels: tuple[str, ...],
-    root: Path, base_sha: str,
-) -> models.Approvals:
-    commits = pulls.commits(client, repo, number)
+@dataclass(frozen=True)
+class _Pull:
+    """The pull request whose approvals are read."""
+
+    repo: str
+    number: int
+    author: str | None
+    base_sha: str
+    head_sha: str
+    labels: tuple[str, ...]
+    commits: int | None  # how many commits GitHub says it has, when known
+
+
+def _approvals(client: Client, root: Path, pr: _Pull, notices: list[str], history_base: str) -> models.Approvals:
+    people = _commit_people(client, root, pr, notices)
     found = models.Approvals(
-        author=author,
-        head_sha=head_sha,
-        labels=labels,
-        reviews=pulls.reviews(client, repo, number),
-        committers=pulls.committers_of(commits),
-        source=f"GitHub API: {repo}#{number}",
+        author=pr.author,
+        head_sha=pr.head_sha,
+        labels=tuple(sorted(pr.labels)),
+        reviews=pulls.reviews(client, pr.repo, pr.number),
+        committers=tuple(sorted({login for logins, _ in people.values() for login in logins})),
+        source=f"GitHub API: {pr.repo}#{pr.number}",
     )
-    return _with_history(root, base_sha, found, pulls.commit_people(commits))
+    return _with_history(root, history_base, found, people)
 
 
 def _with_history(root: Path, base: str, approvals: models.Approvals,
@@ -102,6 +116,48 @@ def _with_history(root: Path, base: str, approvals: models.Approvals,
     if not head or not git.commit_exists(root, head):
         return approvals
     return replace(approvals, history=history.gather(root, base, head, approvals, people))
+
+
+def _commit_people(client: Client, root: Path, pr: _Pull,
+                   notices: list[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """Every commit of the pull request -> its author's and committer's logins and whether
+    GitHub verified its signature (`pulls.commit_people`), from a complete commit list.
+
+    `GET /pulls/{n}/commits` stops at 250 commits. When the pull request has more (or the
+    listing is short of its count), the commit list comes from git (`base..head`, the head is
+    in the checkout as git objects) and each commit the API left out is asked for by SHA;
+    past `MAX_COMMIT_LOOKUPS` of those, the gate fails closed rather than decide on a
+    partial list."""
+    listed = pulls.commit_people(pulls.commits(client, pr.repo, pr.number))
+    if len(listed) < pulls.COMMITS_API_CAP and (pr.commits is None or pr.commits <= len(listed)):
+        return listed
+    shas = _commit_list(root, pr)
+    unlisted = [sha for sha in shas if sha not in listed]
+    if len(unlisted) > MAX_COMMIT_LOOKUPS:
+        raise ApiError(
+            f"pull request #{pr.number} has {len(shas)} commits; the API lists {len(listed)}, and changegate "
+            f"looks up at most {MAX_COMMIT_LOOKUPS} more one by one, so it cannot know every committer: "
+            "the gate fails closed. Split the pull request, or squash its history", kind=refusals.LISTING_CAP)
+    people = dict(listed)  # everyone the API named stays excluded
+    for sha in unlisted:
+        people.update(pulls.commit(client, pr.repo, sha))
+    notices.append(
+        f"pull request #{pr.number} has {len(shas)} commits, more than the GitHub API lists "
+        f"({len(listed)}, at most {pulls.COMMITS_API_CAP}); the commit list was taken from git "
+        f"(base..head) and the authors of the {len(unlisted)} other commits were asked for by SHA")
+    return people
+
+
+def _commit_list(root: Path, pr: _Pull) -> list[str]:
+    for role, sha in (("base", pr.base_sha), ("head", pr.head_sha)):
+        if not git.commit_exists(root, sha):
+            raise GitError(f"pull request #{pr.number} has more commits than the GitHub API lists, and its {role} "
+                           f"commit {sha} is not in the repository to list them from; {FETCH_HINT}", str(root))
+    shas = git.commits_between(root, git.resolve(root, pr.head_sha), [git.resolve(root, pr.base_sha)])
+    if pr.commits is not None and len(shas) < pr.commits:
+        raise GitError(f"pull request #{pr.number} has {pr.commits} commits on GitHub, but git lists {len(shas)} "
+                       f"between its base and head (a shallow checkout?); {FETCH_HINT}", str(root))
+    return shas
 
 
 def _queue_approvals(client: Client, root: Path, event: Event, notices: list[str]) -> models.Approvals:
@@ -119,13 +175,14 @@ def _queue_approvals(client: Client, root: Path, event: Event, notices: list[str
     head = (data.get("head") or {}).get("sha")
     labels = label_names(data)
     notices.append(f"merge queue: approvals are those of pull request #{number}, on its head commit")
-    return _approvals(
-        client,
+    base = (data.get("base") or {}).get("sha")
+    pr = _Pull(
         event.repository,
         number,
         author.lower() if isinstance(author, str) else None,
+        base if isinstance(base, str) else event.base_sha,
         head if isinstance(head, str) else event.head_sha,
         labels,
-        root,
-        event.base_sha,
+        count(data, "commits"),
     )
+    return _approvals(client, root, pr, notices, event.base_sha)

@@ -10,6 +10,7 @@ from changegate.sources.github.api import ApiError, Client
 PULLS_READ = "pull-requests: read"
 CONTENTS_READ = "contents: read"
 FILES_API_CAP = 3000  # GET /pulls/{n}/files returns at most this many files
+COMMITS_API_CAP = 250  # GET /pulls/{n}/commits returns at most this many commits
 
 
 def pull(client: Client, repo: str, number: int) -> dict[str, Any]:
@@ -40,9 +41,10 @@ def files(client: Client, repo: str, number: int) -> tuple[list[str], int]:
 
 
 def reviews(client: Client, repo: str, number: int) -> tuple[models.Review, ...]:
-    """Every review of the PR, logins lower-cased. DISMISSED reviews are kept, so that a
-    user's latest review being dismissed takes their approval away."""
-    out: list[models.Review] = []
+    """Every review of the PR, logins lower-cased, in the order they were made (GitHub's review
+    ids grow with time), whatever order the API lists them in. DISMISSED reviews are kept, so
+    that a user's latest review being dismissed takes their approval away."""
+    found: list[tuple[tuple[int, str], models.Review]] = []
     for item in client.get_all(f"repos/{repo}/pulls/{number}/reviews", permission=PULLS_READ):
         login = _login(item.get("user")) if isinstance(item, dict) else None
         if login is None:  # a deleted account ("ghost") has user: null
@@ -50,15 +52,25 @@ def reviews(client: Client, repo: str, number: int) -> tuple[models.Review, ...]
         state = item.get("state")
         commit = item.get("commit_id")
         submitted = item.get("submitted_at")
-        out.append(
-            models.Review(
-                user=login,
-                state=state.upper() if isinstance(state, str) else "COMMENTED",
-                commit_id=commit if isinstance(commit, str) else None,
-                submitted_at=submitted if isinstance(submitted, str) else None,
-            )
+        review_id = item.get("id")
+        review = models.Review(
+            user=login,
+            state=state.upper() if isinstance(state, str) else "COMMENTED",
+            commit_id=commit if isinstance(commit, str) else None,
+            submitted_at=submitted if isinstance(submitted, str) else None,
         )
-    return tuple(out)
+        order = review_id if isinstance(review_id, int) and not isinstance(review_id, bool) else 2**63
+        found.append(((order, review.submitted_at or ""), review))
+    found.sort(key=lambda pair: pair[0])
+    return tuple(review for _, review in found)
+
+
+def commit(client: Client, repo: str, sha: str) -> dict[str, tuple[tuple[str, ...], bool]]:
+    """`commit_people` of commit `sha` alone (`GET /commits/{sha}`)."""
+    data = client.get(f"repos/{repo}/commits/{sha}", permission=CONTENTS_READ)
+    if not isinstance(data, dict) or str(data.get("sha", "")).lower() != sha.lower():
+        raise ApiError(f"GET /repos/{repo}/commits/{sha}: the answer is not that commit")
+    return commit_people([data])
 
 
 def committers(client: Client, repo: str, number: int) -> tuple[str, ...]:

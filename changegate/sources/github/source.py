@@ -16,7 +16,7 @@ from changegate import model as models
 from changegate.load.gate import GateFiles
 from changegate.sources import changed_files, git, junit
 from changegate.sources.change import Change, SourceEvidence
-from changegate.sources.github import base_gate, event, facts
+from changegate.sources.github import base_gate, event, facts, identity
 from changegate.sources.github.api import Client, client_from_env
 
 
@@ -38,6 +38,10 @@ class GithubSource:
     def client(self) -> Client:
         """The REST client, made from the environment's token on first use."""
         return client_from_env(self.env)
+
+    def comment_author(self) -> str:
+        """The token's own login: the only author whose sticky comment is edited."""
+        return identity.comment_author(self.client, self.env)
 
     def load_gate(self) -> GateFiles:
         """Config, map and policies as the base commit has them."""

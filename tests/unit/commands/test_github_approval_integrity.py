@@ -51,6 +51,7 @@ def check(story: Story, server: GithubServer, tmp_path: Path) -> tuple[int, Any]
     event["pull_request"]["base"]["sha"] = story.main
     event["pull_request"]["head"]["sha"] = story.head
     event["pull_request"]["changed_files"] = len(server.lists[f"{PR_PATH}/files"])
+    event["pull_request"]["commits"] = len(server.lists[f"{PR_PATH}/commits"])  # as GitHub counts them
     (tmp_path / "event.json").write_text(json.dumps(event), encoding="utf-8")
     for name in ("output", "summary.md"):
         (tmp_path / name).write_text("", encoding="utf-8")

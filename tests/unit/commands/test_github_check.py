@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -80,6 +81,7 @@ class Pr:
             data["pull_request"]["base"]["sha"] = self.base
             data["pull_request"]["head"]["sha"] = self.head
             data["pull_request"]["changed_files"] = len(self.files)
+            data["pull_request"]["commits"] = len(git(self.root, "rev-list", self.head, f"^{self.base}").split())
             data["pull_request"].update(pull)
         path = self.tmp / "event.json"
         path.write_text(json.dumps(data), encoding="utf-8")
@@ -129,15 +131,16 @@ class Result:
     summary: str
 
 
-def git(root: Path, *args: str) -> str:
+def git(root: Path, *args: str, input_lines: list[str] | None = None) -> str:
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
         "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com",
         "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull,
     }
+    stdin = "".join(f"{line}\n" for line in input_lines) if input_lines is not None else None
     return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True,
-                          check=True).stdout.strip()
+                          check=True, input=stdin).stdout.strip()
 
 
 def write(root: Path, files: dict[str, str | None]) -> None:
@@ -273,8 +276,8 @@ def test_refused_team_lookup_falls_back_to_the_map_with_a_notice(pr: Pr) -> None
     pr.review("fay")
     result = pr.check()
     assert result.code == 0, result.stderr
-    notice = ("team crm-team: could not read members of acme/crm (needs members: read / read:org); "
-              "using the map's members")
+    notice = ("team crm-team: could not read members of acme/crm (403 Forbidden: the token may not read team "
+              "members; needs members: read / read:org); using the map's members")
     assert notice in result.stderr
     assert "::notice" in result.stderr
     assert "could not read members of acme/crm" in result.summary
@@ -473,3 +476,307 @@ def test_a_submodule_bump_the_api_lists_as_a_plain_path_is_claimed_by_its_direct
     decision = json.loads(result.stdout)
     assert decision["impact"]["touched_components"] == ["sdk"]
     assert decision["impact"]["unmapped_files"] == []
+
+
+# ----------------------------------------------------------------------------- the base commit's own integrity
+
+
+def make_pr_with_base(tmp_path: Path, server: GithubServer, shape_base: Any) -> Pr:
+    """A pull request like `make_pr`'s whose base commit `shape_base(root)` reshapes (in the
+    index) before it is committed."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write(root, {".changegate/config.yaml": CONFIG, ".changegate/map.yaml": MAP, "services/crm/app.py": "v1\n"})
+    git(root, "add", "-A")
+    shape_base(root)
+    git(root, "commit", "-q", "-m", "base")  # what the index holds, without `add -A`
+    base = git(root, "rev-parse", "HEAD")
+    git(root, "checkout", "-q", "-b", "feature")
+    write(root, {"services/crm/app.py": "v2\n", ".changegate/changes/crm.yaml": MANIFEST})
+    head = commit(root, "head")
+    files = git(root, "diff", "--name-only", f"{base}...{head}").splitlines()
+    server.pull_request()
+    server.list(f"{PR_PATH}/files", [{"filename": f, "status": "modified"} for f in files])
+    server.list(f"{PR_PATH}/reviews", [])
+    server.comments["acme/shop#42"] = []
+    return Pr(root, base, head, server, files, tmp_path)
+
+
+def test_policies_kept_as_a_submodule_in_base_are_an_input_error(tmp_path: Path, server: GithubServer) -> None:
+    def policies_as_gitlink(root: Path) -> None:
+        git(root, "update-index", "--add", "--cacheinfo", f"160000,{'a' * 40},.changegate/policies")
+
+    pr = make_pr_with_base(tmp_path, server, policies_as_gitlink)
+    pr.review("alice")
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert (f"changegate: error: .changegate/policies: a submodule (gitlink) at the base commit {pr.base[:12]}: "
+            "gate files must be ordinary files committed in this repository") in result.stderr
+    assert pr.server.seen("POST") == []
+
+
+def test_a_map_that_is_a_symlink_in_base_is_an_input_error(tmp_path: Path, server: GithubServer) -> None:
+    def map_as_symlink(root: Path) -> None:
+        (root / "elsewhere").mkdir()
+        (root / "elsewhere" / "map.yaml").write_text(MAP, encoding="utf-8")
+        (root / ".changegate" / "map.yaml").unlink()
+        (root / ".changegate" / "map.yaml").symlink_to("../elsewhere/map.yaml")
+        git(root, "add", "-A")
+
+    pr = make_pr_with_base(tmp_path, server, map_as_symlink)
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert f"changegate: error: .changegate/map.yaml: a symbolic link at the base commit {pr.base[:12]}" \
+        in result.stderr
+
+
+def test_a_policy_file_that_is_a_symlink_in_a_base_policy_directory_is_an_input_error(
+    tmp_path: Path, server: GithubServer
+) -> None:
+    def policy_symlink(root: Path) -> None:
+        write(root, {".changegate/policies/finance.yaml": FINANCE_POLICY})
+        (root / ".changegate" / "policies" / "more.yaml").symlink_to("/etc/hostname")
+        git(root, "add", "-A")
+
+    pr = make_pr_with_base(tmp_path, server, policy_symlink)
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert ("changegate: error: .changegate/policies/more.yaml: a symbolic link at the base commit "
+            f"{pr.base[:12]} (gate path .changegate/policies)") in result.stderr
+
+
+def test_a_replace_ref_made_before_the_gate_to_gut_the_base_policies_is_refused(pr: Pr) -> None:
+    # Code of the pull request, run before the gate in the same job, rewrites what the base
+    # commit means: a commit whose policy directory is empty stands in for it.
+    assert pr.check().code == 1  # untouched: finance sign-off is missing
+    gutted_tree = git(pr.root, "mktree", "--missing", input_lines=[
+        f"100644 blob {git(pr.root, 'rev-parse', f'{pr.base}:.changegate/config.yaml')}\tconfig.yaml",
+        f"100644 blob {git(pr.root, 'rev-parse', f'{pr.base}:.changegate/map.yaml')}\tmap.yaml",
+    ])
+    root_tree = git(pr.root, "mktree", input_lines=[
+        f"040000 tree {gutted_tree}\t.changegate",
+        f"040000 tree {git(pr.root, 'rev-parse', f'{pr.base}:services')}\tservices",
+    ])
+    impostor = git(pr.root, "commit-tree", root_tree, "-m", "base")
+    git(pr.root, "replace", pr.base, impostor)
+    assert git(pr.root, "ls-tree", "--name-only", f"{pr.base}:.changegate") == "config.yaml\nmap.yaml"
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert f"the repository has a replace ref (refs/replace/{pr.base}): " in result.stderr
+    assert "changegate refuses to run on it" in result.stderr
+    assert result.outputs == {}
+
+
+# ----------------------------------------------------------------------------- the API cannot be bent
+
+
+def test_a_redirect_to_another_origin_is_refused_and_the_token_never_leaves(pr: Pr) -> None:
+    with GithubServer() as elsewhere:  # another port: another origin
+        elsewhere.list(f"{PR_PATH}/reviews", [
+            {"id": 1, "user": {"login": "fay"}, "state": "APPROVED", "commit_id": pr.head,
+             "submitted_at": "2026-11-27T10:00:00Z"},
+            {"id": 2, "user": {"login": "alice"}, "state": "APPROVED", "commit_id": pr.head,
+             "submitted_at": "2026-11-27T10:01:00Z"},
+        ])
+        pr.server.redirect("GET", f"{PR_PATH}/reviews", f"{elsewhere.url}{PR_PATH}/reviews", status=307)
+        result = pr.check()
+        assert elsewhere.seen() == []  # never asked, so never sent the token, and nothing it says counts
+    assert result.code == 2, result.stderr
+    assert (f"GET {PR_PATH}/reviews: GitHub answered 307 with a redirect to another origin "
+            f"({elsewhere.url.split('//')[1]}); not followed: the token goes only to {pr.server.url}") in result.stderr
+    assert result.outputs == {}
+
+
+def test_a_redirect_within_the_api_origin_is_followed(pr: Pr) -> None:
+    pr.server.list("/repositories/7/pulls/42/reviews", [])
+    pr.server.redirect("GET", f"{PR_PATH}/reviews", f"{pr.server.url}/repositories/7/pulls/42/reviews", status=301)
+    pr.server.lists["/repositories/7/pulls/42/reviews"] = pr.server.lists[f"{PR_PATH}/reviews"]
+    pr.review("alice")
+    pr.review("fay")
+    assert pr.check().code == 0
+    (moved,) = pr.server.seen("GET", "/repositories/7/pulls/42/reviews")
+    assert moved.headers["authorization"] == "Bearer t0ken"
+
+
+def test_the_committer_of_commit_300_cannot_approve(pr: Pr) -> None:
+    shas = add_commits(pr, 299)
+    assert len(shas) == 300
+    listed = [{"sha": sha, "author": {"login": "alice"}, "committer": {"login": "alice"}} for sha in shas]
+    listed[299]["author"] = {"login": "Fay", "type": "User"}  # commit 300: fay wrote it
+    pr.server.list(f"{PR_PATH}/commits", listed)  # GitHub lists the first 250 only
+    for item in listed:
+        pr.server.object(f"/repos/acme/shop/commits/{item['sha']}", item)
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(commits=300)
+    assert result.code == 1, result.stderr
+    assert "fay: committed to this change, so the approval does not count" in result.stderr
+    assert ("pull request #42 has 300 commits, more than the GitHub API lists (250, at most 250); the commit list "
+            "was taken from git (base..head) and the authors of the 50 other commits were asked for by SHA"
+            in result.stderr)
+    assert len(pr.server.seen("GET", "/repos/acme/shop/commits/")) == 50
+    # The listing alone says 250 and the event no count: the cap is still seen.
+    assert pr.check(commits=None).code == 1
+
+
+def add_commits(pr: Pr, count: int) -> list[str]:
+    """`count` more commits on the pull request's branch (one git process); every commit of the
+    pull request, oldest first."""
+    stream = [f"reset refs/heads/feature\nfrom {pr.head}\n"]
+    stream += [f"commit refs/heads/feature\ncommitter T <t@example.com> {1_700_000_000 + n} +0000\n"
+               f"data {len(f'commit {n}')}\ncommit {n}\n" for n in range(count)]
+    git(pr.root, "fast-import", "--quiet", input_lines=stream)
+    pr.head = git(pr.root, "rev-parse", "refs/heads/feature")
+    return list(reversed(git(pr.root, "rev-list", pr.head, f"^{pr.base}").splitlines()))
+
+
+def test_past_the_lookup_bound_the_commit_list_fails_closed(pr: Pr) -> None:
+    shas = add_commits(pr, 1300)
+    pr.server.list(f"{PR_PATH}/commits", [{"sha": sha, "author": {"login": "alice"}} for sha in shas])
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(commits=len(shas))
+    assert result.code == 2, result.stderr
+    assert ("pull request #42 has 1301 commits; the API lists 250, and changegate looks up at most 1000 more one "
+            "by one, so it cannot know every committer: the gate fails closed") in result.stderr
+    assert pr.server.seen("GET", "/repos/acme/shop/commits/") == []
+
+
+def test_a_commit_list_from_git_shorter_than_githubs_count_fails_closed(pr: Pr) -> None:
+    # A shallow checkout stops `git rev-list` early: fewer commits than GitHub counts.
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check(commits=400)
+    assert result.code == 2, result.stderr
+    assert ("pull request #42 has 400 commits on GitHub, but git lists 1 between its base and head (a shallow "
+            "checkout?); check out with actions/checkout and fetch-depth: 0") in result.stderr
+
+
+def test_a_rate_limited_team_lookup_fails_closed_and_says_which_limit(pr: Pr) -> None:
+    pr.server.fail("GET", "/orgs/acme/teams/crm/members", 403, times=10,
+                   headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "4102444800"},
+                   body={"message": "API rate limit exceeded for installation ID 7."})
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert ("GET /orgs/acme/teams/crm/members: 403 Forbidden (GitHub said: API rate limit exceeded for installation "
+            "ID 7.): GitHub's primary rate limit is exhausted (x-ratelimit-remaining: 0, resets at "
+            "2100-01-01T00:00:00Z)\n") in result.stderr
+    assert "using the map's members" not in result.stderr
+    assert len(pr.server.seen("GET", "/orgs/acme/teams/crm/members")) == 1  # no use asking before the reset
+
+
+def test_a_secondary_rate_limit_on_the_team_lookup_fails_closed_too(pr: Pr) -> None:
+    pr.server.fail("GET", "/orgs/acme/teams/crm/members", 403, times=10,
+                   body={"message": "You have exceeded a secondary rate limit."})
+    result = pr.check()
+    assert result.code == 2, result.stderr
+    assert ("GET /orgs/acme/teams/crm/members: 403 Forbidden (GitHub said: You have exceeded a secondary rate limit.): "
+            "GitHub's secondary rate limit after 5 attempts\n") in result.stderr
+
+
+def test_a_missing_team_falls_back_to_the_map_and_the_notice_says_404(pr: Pr) -> None:
+    pr.review("alice")
+    pr.review("fay")
+    result = pr.check()  # the server has no /orgs/acme/teams/crm/members: 404
+    assert result.code == 0, result.stderr
+    assert ("team crm-team: could not read members of acme/crm (404 Not Found: no such team, or the token cannot "
+            "see it; needs members: read / read:org); using the map's members") in result.stderr
+    assert "403 Forbidden" not in result.stderr
+
+
+def test_a_server_error_on_writing_the_comment_is_not_retried(pr: Pr) -> None:
+    pr.server.fail("POST", "/repos/acme/shop/issues/42/comments", 502, times=10)
+    result = pr.check()
+    assert result.code == 1, result.stderr  # the decision stands; the comment is skipped with a notice
+    assert len(pr.server.seen("POST")) == 1
+    assert ("the pull request comment was skipped: POST /repos/acme/shop/issues/42/comments: HTTP 502 "
+            "(GitHub said: failure): GitHub's server failed. The decision stands") in result.stderr
+
+
+# ----------------------------------------------------------------------------- the sticky comment's author
+
+
+def marked(body: str) -> str:
+    return f"<!-- changegate:summary -->\n{body}"
+
+
+def test_a_foreign_comment_carrying_the_marker_is_never_edited(pr: Pr) -> None:
+    forged = {"id": 500, "body": marked("# changegate: pass\nAll approvals present."),
+              "user": {"login": "mallory", "id": 666, "type": "User"}}
+    impostor = {"id": 501, "body": marked("bot-like"), "user": {"login": "github-actions[bot]", "type": "User"}}
+    pr.server.comments["acme/shop#42"] = [forged, impostor]
+    result = pr.check()
+    assert result.code == 1
+    assert pr.server.seen("PATCH") == []
+    assert forged["body"] == marked("# changegate: pass\nAll approvals present.")
+    comments = pr.server.comments["acme/shop#42"]
+    assert [c["id"] for c in comments][:2] == [500, 501] and len(comments) == 3
+    assert comments[2]["body"] == result.summary
+    second = pr.check()  # our own comment is the one edited from now on
+    (patch,) = pr.server.seen("PATCH")
+    assert patch.path == f"/repos/acme/shop/issues/comments/{comments[2]['id']}"
+    assert second.code == 1
+
+
+def test_with_a_personal_token_the_comment_of_that_user_is_the_sticky_one(pr: Pr) -> None:
+    pr.server.viewer = {"login": "Gate-Keeper", "id": 9, "type": "User"}
+    bot = {"id": 600, "body": marked("from an earlier setup"), "user": {"login": "github-actions[bot]", "type": "Bot"}}
+    pr.server.comments["acme/shop#42"] = [bot]
+    assert pr.check().code == 1
+    assert pr.server.seen("PATCH") == []
+    assert pr.check().code == 1
+    (patch,) = pr.server.seen("PATCH")
+    assert patch.path == f"/repos/acme/shop/issues/comments/{pr.server.comments['acme/shop#42'][1]['id']}"
+
+
+def test_the_comment_author_can_be_named_for_an_app_token(pr: Pr, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = {"id": 700, "body": marked("old"), "user": {"login": "changegate-app[bot]", "type": "Bot"}}
+    pr.server.comments["acme/shop#42"] = [ours]
+    monkeypatch.setenv("CHANGEGATE_COMMENT_AUTHOR", "changegate-app[bot]")
+    result = pr.check()
+    (patch,) = pr.server.seen("PATCH")
+    assert patch.path == "/repos/acme/shop/issues/comments/700" and ours["body"] == result.summary
+    assert pr.server.seen("GET", "/user") == []
+
+
+# ----------------------------------------------------------------------------- determinism
+
+
+def test_the_same_facts_in_any_api_order_give_byte_identical_json_and_markdown(
+    tmp_path: Path, server: GithubServer
+) -> None:
+    pr = make_pr(tmp_path, server, {
+        "services/crm/app.py": "v2\n", "services/crm/b.py": "b\n", "services/crm/a.py": "a\n",
+        "docs/z.md": "z\n", "docs/a.md": "a\n", ".changegate/changes/crm.yaml": MANIFEST,
+    })
+    server.list("/orgs/acme/teams/crm/members", [{"login": n} for n in ("zed", "Alice", "bob", "carl")])
+    server.list(f"{PR_PATH}/commits", [{"sha": f"{i:040x}", "author": {"login": n}, "committer": None}
+                                       for i, n in enumerate(("erin", "carl", "dan"), 1)])
+    for user, state in (("bob", "COMMENTED"), ("zed", "APPROVED"), ("carl", "APPROVED"), ("bob", "APPROVED"),
+                        ("alice", "CHANGES_REQUESTED"), ("alice", "APPROVED"), ("fay", "DISMISSED")):
+        pr.review(user, state)
+    for review in server.lists[f"{PR_PATH}/reviews"]:  # alice changed her mind within the second
+        if review["user"]["login"] == "alice":
+            review["submitted_at"] = "2026-11-27T12:00:00Z"
+    labels = [{"name": n} for n in ("release", "db", "Hotfix")]
+    outputs = []
+    for order in ("as listed", "reversed", "shuffled"):
+        for items in (server.lists[f"{PR_PATH}/files"], server.lists[f"{PR_PATH}/reviews"],
+                      server.lists[f"{PR_PATH}/commits"], server.lists["/orgs/acme/teams/crm/members"], labels):
+            if order == "reversed":
+                items.reverse()
+            elif order == "shuffled":
+                random.Random(7).shuffle(items)
+                server.page_size = 2  # and other page boundaries
+        result = pr.check("--format", "json", "--output", str(tmp_path / "out.json"), "--no-comment",
+                          labels=list(labels))
+        assert result.code == 1, result.stderr
+        outputs.append(((tmp_path / "out.json").read_bytes(), result.summary.encode()))
+    assert outputs[0] == outputs[1] == outputs[2]
+    decision = json.loads(outputs[0][0])
+    assert "carl: committed to this change" in outputs[0][1].decode()
+    assert "approved so far: alice" in outputs[0][1].decode()  # her later review (by id) approves
+    assert decision["diff"]["files"] == 6

@@ -141,7 +141,8 @@ def publish_to(env: dict[str, str], decision: models.Decision, markdown: str, st
                comment: bool = True, pull_request: int | None = 42) -> None:
     """Publish as `changegate check --github` does, with a client made from `env`."""
     publish.publish(decision, markdown, repository="acme/shop", pull_request=pull_request,
-                    comments=client_from_env(env) if comment else None, env=env, stream=stream)
+                    comments=client_from_env(env) if comment else None, comment_author=lambda: "github-actions[bot]",
+                    env=env, stream=stream)
 
 
 @pytest.fixture

@@ -152,12 +152,21 @@ def test_list_tree_lists_the_files_directly_in_a_directory(repo: Path) -> None:
 # ------------------------------------------------- the hardened runner
 
 
-def test_replace_objects_cannot_make_one_commit_pass_for_another(repo: Path) -> None:
+def test_a_replace_ref_makes_every_git_call_refuse_naming_it(repo: Path) -> None:
     first = _git(repo, "rev-parse", "HEAD").strip()
     _write(repo, "README.md", "changed\n")
     second = _commit(repo, "second")
+    assert git.show(repo, second, "README.md") == b"changed\n"
     _git(repo, "replace", second, first)
     assert _git(repo, "show", f"{second}:README.md") == "hello\n"  # plain git follows the replacement
+    for call in (lambda: git.show(repo, second, "README.md"), lambda: git.resolve(repo, "HEAD"),
+                 lambda: git.tracked_files(repo), lambda: git.working_tree_changes(repo),
+                 lambda: git.changed_files_with_status(repo, first, second)):
+        with pytest.raises(GitError) as err:
+            call()
+        assert err.value.message.startswith(f"the repository has a replace ref (refs/replace/{second}): ")
+        assert err.value.file == str(repo)
+    _git(repo, "replace", "-d", second)
     assert git.show(repo, second, "README.md") == b"changed\n"
 
 
@@ -278,3 +287,14 @@ def test_show_refuses_a_blob_past_the_gate_file_limit_before_reading_it(
     monkeypatch.setattr(limits, "MAX_BYTES", 1024)
     with pytest.raises(YamlError, match=r"big\.yaml: file is larger than the 1024 bytes limit"):
         git.show(repo, "HEAD", "big.yaml")
+
+
+def test_git_py_is_the_only_module_that_starts_a_process() -> None:
+    """One hardened runner: no other module of the package can run git (or anything) another way."""
+    package = Path(git.__file__).parents[1]
+    starters = ("subprocess", "os.system", "os.popen", "os.exec", "os.spawn", "pty.spawn", "asyncio.create_subprocess")
+    offenders = sorted(
+        str(path.relative_to(package)) for path in package.rglob("*.py")
+        if path != Path(git.__file__) and any(word in path.read_text(encoding="utf-8") for word in starters)
+    )
+    assert offenders == []

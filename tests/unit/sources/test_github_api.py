@@ -15,11 +15,12 @@ from changegate.errors import GitError, InputError, SourceError
 from changegate.load.gate import load_gate
 from changegate.report.github import comment
 from changegate.sources.github import base_gate, event, facts, pulls, teams
-from changegate.sources.github.api import ApiError, Client, GithubInputError, client_from_env, next_link
+from changegate.sources.github.api import ApiError, Client, GithubInputError, client_from_env, next_link, origin
 
 REPO = "acme/shop"
 SHARED = SCENARIOS / "_shared"
 PR = "/repos/acme/shop/pulls/42"
+BOT = "github-actions[bot]"
 
 
 @pytest.fixture
@@ -103,7 +104,8 @@ def test_server_errors_that_persist_end_in_a_clear_error(server: GithubServer) -
     with pytest.raises(ApiError) as err:
         pulls.reviews(client_for(server), REPO, 42)
     assert str(err.value) == (
-        "GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 503 (GitHub said: Service Unavailable)"
+        "GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 503 (GitHub said: Service Unavailable): "
+        "GitHub's server failed after 5 attempts"
     )
     assert len(server.seen("GET", f"{PR}/reviews")) == 5
 
@@ -186,10 +188,10 @@ def test_team_members_fall_back_to_the_map_when_github_refuses(server: GithubSer
     members, notices = teams.members(client_for(server), depmap_teams)
     assert members == {}
     assert notices == (
-        "team crm-team: could not read members of acme/crm (needs members: read / read:org); "
-        "using the map's members",
-        "team finance: could not read members of acme/finance (needs members: read / read:org); "
-        "using the map's members",
+        "team crm-team: could not read members of acme/crm (403 Forbidden: the token may not read team members; "
+        "needs members: read / read:org); using the map's members",
+        "team finance: could not read members of acme/finance (404 Not Found: no such team, or the token cannot "
+        "see it; needs members: read / read:org); using the map's members",
     )
 
 
@@ -204,8 +206,8 @@ def test_team_lookup_server_errors_are_not_silently_replaced_by_the_map(server: 
 
 def test_sticky_comment_is_created_once_then_edited_in_place(server: GithubServer) -> None:
     client = client_for(server)
-    assert comment.upsert(client, REPO, 42, "first") == "created"
-    assert comment.upsert(client, REPO, 42, "second") == "updated"
+    assert comment.upsert(client, REPO, 42, "first", BOT) == "created"
+    assert comment.upsert(client, REPO, 42, "second", BOT) == "updated"
     bodies = [c["body"] for c in server.comments["acme/shop#42"]]
     assert bodies == ["Thanks! Could you add a rollback plan?", "<!-- changegate:summary -->\nsecond"]
     assert len(server.seen("POST")) == 1
@@ -216,9 +218,9 @@ def test_sticky_comment_is_created_once_then_edited_in_place(server: GithubServe
 def test_sticky_comment_is_found_past_the_first_page(server: GithubServer) -> None:
     server.page_size = 2
     others = [{"id": i, "body": f"comment {i}", "user": {"login": "u"}} for i in range(1, 6)]
-    ours = {"id": 77, "body": "<!-- changegate:summary -->\nold", "user": {"login": "github-actions[bot]"}}
+    ours = {"id": 77, "body": "<!-- changegate:summary -->\nold", "user": {"login": BOT, "type": "Bot"}}
     server.comments["acme/shop#42"] = [*others, ours]
-    assert comment.upsert(client_for(server), REPO, 42, "new") == "updated"
+    assert comment.upsert(client_for(server), REPO, 42, "new", BOT) == "updated"
     assert ours["body"] == "<!-- changegate:summary -->\nnew"
     assert len(server.seen("GET", "/repos/acme/shop/issues/42/comments")) == 3
 
@@ -267,6 +269,7 @@ def test_pull_request_event_gives_number_shas_author_labels_and_draft(tmp_path: 
         draft=False,
         changed_files=3,
         head_repository="acme/shop",
+        commits=2,
     )
 
 
@@ -338,10 +341,10 @@ def test_gathers_files_reviews_committers_and_team_members(server: GithubServer,
     depmap_teams = {"crm-team": models.Team("crm-team", ("bob",), github_team="acme/crm")}
     run = gather(tmp_path, depmap_teams, env_for(server, path))
     assert run.changed_files == (
-        "services/crm/app.py",
         ".changegate/changes/crm-5-2.yaml",
-        "services/crm/api/v2.py",
         "services/crm/api/v1.py",
+        "services/crm/api/v2.py",
+        "services/crm/app.py",
     )
     assert run.approvals.author == "dave"
     assert run.approvals.head_sha == "1" * 40
@@ -421,7 +424,8 @@ def test_an_api_failure_is_a_source_error_not_an_input_error(server: GithubServe
     with pytest.raises(ApiError) as err:
         pulls.reviews(client_for(server), REPO, 42)
     assert isinstance(err.value, SourceError) and not isinstance(err.value, InputError)
-    assert str(err.value) == "GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 500 (GitHub said: failure)"
+    assert str(err.value) == ("GitHub API: GET /repos/acme/shop/pulls/42/reviews: HTTP 500 (GitHub said: failure): "
+                              "GitHub's server failed after 5 attempts")
 
 
 # ----------------------------------------------------------------------------- the gate from the base commit
@@ -444,3 +448,68 @@ def test_an_explicit_config_missing_at_the_base_commit_is_an_input_error(git_rep
     with pytest.raises(InputError) as err:
         base_gate.load_from_base(git_repo.root, base, "gate.yaml", no_cache=True)
     assert str(err.value) == f"gate.yaml: config file not found at the base commit {base[:12]}"
+
+
+def test_a_file_listing_that_reaches_the_api_cap_is_replaced_by_git(server: GithubServer, tmp_path: Path,
+                                                                    git_repo) -> None:  # type: ignore[no-untyped-def]
+    base, head = make_repo(git_repo)
+    data = fixture("pull_request_event")
+    del data["pull_request"]["changed_files"]
+    data["pull_request"]["base"]["sha"], data["pull_request"]["head"]["sha"] = base, head
+    server.objects[PR].pop("changed_files")
+    server.list(f"{PR}/files", [{"filename": f"f{i}.txt"} for i in range(3500)])  # served: the first 3,000
+    run = gather(git_repo.root, {}, env_for(server, write_event(tmp_path, data)))
+    assert run.changed_files == ("README.md", "services/crm/f0.py", "services/crm/f1.py")
+    assert run.notices == (
+        "the GitHub API listed 3000 (its cap) of this pull request's files; "
+        "changed files were taken from git diff of base...head instead",
+    )
+
+
+def test_the_token_goes_only_to_the_api_origin_default_ports_included() -> None:
+    github = ("https", "api.github.com", 443)
+    assert origin("https://API.github.com/x") == origin("https://api.github.com:443/y") == github
+    assert origin("http://127.0.0.1:8080/a") != origin("http://127.0.0.1:8081/a")
+    assert origin("http://api.github.com/") != origin("https://api.github.com/")
+
+
+def test_a_post_is_not_repeated_when_the_connection_drops() -> None:
+    with GithubServer() as srv:
+        url = srv.url
+    waits: list[float] = []
+    client = Client("t0ken", url, max_sleep=0, sleep=waits.append)
+    with pytest.raises(ApiError) as err:
+        client.post("repos/acme/shop/issues/42/comments", {"body": "x"}, permission="pull-requests: write")
+    assert waits == []
+    assert err.value.kind == "unreachable"
+    assert err.value.message.endswith("(not repeated: it may have been carried out)")
+
+
+def test_a_primary_rate_limit_that_resets_within_the_wait_cap_is_waited_out(server: GithubServer) -> None:
+    server.fail("GET", f"{PR}/reviews", 403, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"},
+                body={"message": "API rate limit exceeded"})
+    waits: list[float] = []
+    reviews = pulls.reviews(client_for(server, waits, max_sleep=5), REPO, 42)
+    assert [r.user for r in reviews] == ["alice", "bob"] and waits == [1.0]
+
+
+def test_a_link_to_another_origin_is_refused_before_anything_is_sent(server: GithubServer) -> None:
+    with GithubServer() as elsewhere:
+        server.list("/repos/acme/shop/odd", [1, 2])
+        server.page_size = 1
+        server.link_base = elsewhere.url  # the next page's link points at the other server
+        with pytest.raises(ApiError) as err:
+            client_for(server).get_all("repos/acme/shop/odd", permission="contents: read")
+        assert elsewhere.seen() == []
+    assert err.value.kind == "cross-origin"
+
+
+def test_a_read_that_times_out_is_retried_then_fails_closed_saying_so(server: GithubServer) -> None:
+    server.stalls[("GET", f"{PR}/reviews")] = 2.0
+    waits: list[float] = []
+    client = Client("t0ken", server.url, max_sleep=0, timeout=0.2, sleep=waits.append)
+    with pytest.raises(ApiError) as err:
+        pulls.reviews(client, REPO, 42)
+    assert err.value.kind == "timeout"
+    assert err.value.message == f"GET {PR}/reviews: no answer within 0.2 s after 5 attempts"
+    assert len(waits) == 4
