@@ -191,3 +191,12 @@ def list_tree(repo: Path, rev: str, path: str) -> list[str]:
         rel = os.fsdecode(name)
         names.append(f"{prefix}/{rel}" if prefix else rel)
     return sorted(names)
+
+
+def tree_paths(repo: Path, rev: str) -> set[str]:
+    """Every path (files, symlinks, gitlinks; repository-relative) in the tree of `rev`."""
+    sha = resolve(repo, rev)
+    proc = _run(repo, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", sha])
+    if proc.returncode != 0:
+        raise GitError(f"cannot list the files of {rev!r} (git: {_stderr(proc)})", str(repo))
+    return set(_split_z(proc.stdout))

@@ -16,7 +16,8 @@ from changegate import model as models
 from changegate.load.gate import GateFiles
 from changegate.sources import git, junit
 from changegate.sources.change import Change, SourceEvidence
-from changegate.sources.github import base_gate, event, facts
+from changegate.sources.github import base_gate, checks, event, facts
+from changegate.sources.github.tracked_reports import TrackedReports
 from changegate.sources.github.api import Client, client_from_env
 
 
@@ -64,9 +65,16 @@ class GithubSource:
     def evidence(self, gate: GateFiles, change: Change) -> SourceEvidence:
         """Approvals and team members from GitHub; notices on how they were read and on
         edits to the gate's own files; JUnit results of the config's and the command line's globs
-        and of the config's suite mapping."""
+        and of the config's suite mapping, committed report files left out; and the check runs
+        and commit statuses on the head commit."""
         found = self._facts(gate)
         findings = [models.Finding("notice", "github", n) for n in found.notices]
         findings += base_gate.edited_gate_findings(self.root, self.config_path, gate.config, change.files)
-        suites = junit.load((*gate.config.junit, *self.junit), self.root, dict(gate.config.suites))
+        committed = TrackedReports(self.root, (self.event.base_sha, self.event.head_sha))
+        reports = junit.load((*gate.config.junit, *self.junit), self.root, dict(gate.config.suites),
+                             counts_as_evidence=committed)
+        findings += committed.findings()
+        ran, check_notices = checks.read(self.client, self.event.repository, self.event.head_sha)
+        findings += [models.Finding("notice", "github", n) for n in check_notices]
+        suites = checks.merge(reports, checks.suite_results(ran, dict(gate.config.github_checks)))
         return SourceEvidence(found.approvals, suites, dict(found.team_members), tuple(findings))
