@@ -68,8 +68,12 @@ def _walk(directory: str, parts: list[str], shown: str, budget: _Budget, depth: 
                                 "its '**', the bound; narrow it", budget.pattern)
         yield from _walk(directory, rest, shown, budget, depth)
         for entry in budget.listing(directory):
-            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
                 yield from _walk(entry.path, parts, _join(shown, entry.name), budget, depth + 1)
+            elif not rest:  # a trailing '**' matches every file below it too
+                yield _join(shown, entry.name), entry.path
         return
     if not _MAGIC.intersection(head):
         path = os.path.join(directory, head)

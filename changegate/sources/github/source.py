@@ -17,8 +17,8 @@ from changegate.load.gate import GateFiles
 from changegate.sources import git, junit
 from changegate.sources.change import Change, SourceEvidence
 from changegate.sources.github import base_gate, checks, event, facts
-from changegate.sources.github.tracked_reports import TrackedReports
 from changegate.sources.github.api import Client, client_from_env
+from changegate.sources.github.tracked_reports import TrackedReports
 
 
 class GithubSource:
