@@ -58,6 +58,7 @@ class GithubServer:
         # a commit with none gets GitHub's empty answers
         self.check_runs: dict[str, list[dict[str, Any]]] = {}
         self.statuses: dict[str, list[dict[str, Any]]] = {}
+        self.status_writes_refused: int | None = None  # e.g. 403 for a token without statuses: write
         self._next_comment_id = 10_000
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -209,6 +210,20 @@ class GithubServer:
                         item["body"] = body["body"]
                         return 200, item, {}
             return 404, {"message": "Not Found"}, {}
+        written = re.fullmatch(r"/repos/([^/]+/[^/]+)/statuses/([0-9a-f]{40})", path)
+        if written and method == "POST":
+            if self.status_writes_refused:
+                return self.status_writes_refused, {"message": "Resource not accessible by integration"}, {}
+            self.commit_status(written.group(1), written.group(2), body["context"], body["state"])
+            return 201, self.statuses[f"{written.group(1)}@{written.group(2)}"][-1], {}
+        pulls = re.fullmatch(r"/repos/([^/]+/[^/]+)/pulls", path)
+        if pulls and method == "GET":  # list pull requests, filtered like GitHub by state and head
+            found = [item for key, item in sorted(self.objects.items())
+                     if re.fullmatch(rf"/repos/{re.escape(pulls.group(1))}/pulls/\d+", key)
+                     and (query.get("state", "open") == "all" or item.get("state") == query.get("state", "open"))
+                     and ("head" not in query or query["head"] == "{}:{}".format(
+                         item["head"]["repo"]["full_name"].split("/")[0], item["head"]["ref"]))]
+            return self._page(path, query, found)
         checks = re.fullmatch(r"/repos/([^/]+/[^/]+)/commits/([^/]+)/(check-runs|status)", path)
         if checks and method == "GET" and path not in self.objects:
             repo, sha, what = checks.groups()

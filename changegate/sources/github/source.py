@@ -1,5 +1,5 @@
 """The GitHub change source: a workflow run of `pull_request`, `pull_request_target`,
-`pull_request_review` or `merge_group`.
+`pull_request_review` or `merge_group`, or a `workflow_run` that checks a pull request again.
 
 The event names the base and head commits; the gate comes from the base commit
 (`base_gate`); files, approvals and team members come from the REST API (`facts`);
@@ -16,7 +16,7 @@ from changegate import model as models
 from changegate.load.gate import GateFiles
 from changegate.sources import git, junit
 from changegate.sources.change import Change, SourceEvidence
-from changegate.sources.github import base_gate, checks, event, facts
+from changegate.sources.github import base_gate, checks, event, facts, rerun
 from changegate.sources.github.api import Client, client_from_env
 from changegate.sources.github.tracked_reports import TrackedReports
 
@@ -32,7 +32,10 @@ class GithubSource:
         self.env = env
         self.junit = junit
         self.no_cache = no_cache
-        self.event = event.load(env)
+        if env.get("GITHUB_EVENT_NAME", "").strip() == rerun.WORKFLOW_RUN:
+            self.event = rerun.load(env, self.client)
+        else:
+            self.event = event.load(env)
         self._gathered: facts.GithubFacts | None = None
 
     @cached_property
