@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,10 +50,16 @@ def check(options: CheckOptions) -> int:
     """Gate the change; 0 when it passes, 1 when it is blocked."""
     github = options.github if options.github is not None else os.environ.get("GITHUB_ACTIONS") == "true"
     if github:
+        from changegate.report.github import workflow
+        from changegate.sources.github.rerun import Outdated
         from changegate.sources.github.source import GithubSource
 
-        source = GithubSource(options.root, options.config, os.environ, junit=options.junit,
-                              no_cache=options.no_cache)
+        try:
+            source = GithubSource(options.root, options.config, os.environ, junit=options.junit,
+                                  no_cache=options.no_cache)
+        except Outdated as moved_on:
+            workflow.emit(sys.stderr, workflow.annotation("notice", str(moved_on), title="changegate"))
+            return 0
         return _check_on_github(options, source)
     if options.status_context:
         raise InputError("--status-context writes a commit status in GitHub mode only (--github)", "command line")

@@ -19,6 +19,11 @@ from changegate.sources.github.api import Client, GithubInputError
 from changegate.sources.github.event import Event, pull_event, read_payload
 
 WORKFLOW_RUN = "workflow_run"
+
+
+class Outdated(Exception):
+    """The finished run was for a commit that is no longer the pull request's head: the run
+    for the new head decides, and this one has nothing to say (nor to write)."""
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
@@ -42,7 +47,8 @@ def _belongs(pull: Any, head_sha: str, head_repo: str | None, head_branch: str |
 
 
 def load(env: Mapping[str, str], client: Client) -> Event:
-    """The pull request a `workflow_run` event is about, as the API describes it now."""
+    """The pull request a `workflow_run` event is about, as the API describes it now.
+    Raises Outdated when its head is no longer the finished run's commit."""
     path = env.get("GITHUB_EVENT_PATH", "").strip()
     if not path:
         raise GithubInputError("GITHUB_EVENT_PATH is not set: run changegate --github inside a GitHub "
@@ -77,4 +83,8 @@ def load(env: Mapping[str, str], client: Client) -> Event:
         raise GithubInputError(
             f"the finished workflow run (head {head_sha[:12]}, branch {head_branch or '?'}) belongs to {which} "
             f"of {repo}; nothing to check again", path)
+    current = _get(found[0], "head", "sha")
+    if current != head_sha:
+        raise Outdated(f"pull request #{found[0].get('number')} has moved on from {head_sha[:12]} to "
+                       f"{str(current)[:12]} since this run; the check of the new head decides")
     return pull_event(WORKFLOW_RUN, repo, found[0], "GitHub API")

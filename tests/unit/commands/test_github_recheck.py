@@ -101,6 +101,15 @@ def test_a_run_naming_another_repositorys_pull_request_checks_nothing(pr: Pr) ->
     assert pr.server.seen("POST", f"/repos/{REPO}/statuses/") == []
 
 
+def test_a_run_for_a_head_the_pull_request_has_left_writes_nothing(pr: Pr) -> None:
+    payload = workflow_run(pr)
+    pr.server.objects[PR_PATH]["head"]["sha"] = "8" * 40  # pushed again since the run
+    proc = recheck(pr, payload)
+    assert proc.returncode == 0, proc.stderr
+    assert "::notice title=changegate::pull request #42 has moved on from" in proc.stderr
+    assert pr.server.seen("POST", f"/repos/{REPO}/statuses/") == []
+
+
 def test_a_failure_after_pending_writes_error_so_no_earlier_success_stands(pr: Pr) -> None:
     pr.review("fay")
     assert recheck(pr, workflow_run(pr)).returncode == 0
