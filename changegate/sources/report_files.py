@@ -106,13 +106,25 @@ def expand(pattern: str, root: Path) -> Iterator[tuple[str, Path]]:
         yield name, Path(path)
 
 
+def literal_base(pattern: str) -> str:
+    """The directory an absolute glob starts in: its path up to the first wildcard."""
+    parts = pattern.replace(os.sep, "/").split("/")
+    fixed = []
+    for part in parts[:-1]:
+        if _MAGIC.intersection(part):
+            break
+        fixed.append(part)
+    return "/".join(fixed) or "/"
+
+
 def matches(globs: Iterable[str], root: Path, *, inside_only: bool = False) -> list[tuple[str, Path]]:
     """(name for messages, path) of every regular file the globs match (relative to `root`,
     or absolute unless `inside_only`; `**` recursive), deduplicated, sorted by name.
 
-    A file matched through a relative glob must really be inside `root`: one reached through
-    a symlink that leads out of it is refused (EvidenceError), as is a relative glob with
-    `..`, and an absolute glob when `inside_only`."""
+    A file matched through a relative glob must really be inside `root`, and one matched
+    through an absolute glob inside the directory the glob starts in (a downloaded artifact
+    cannot point elsewhere): one reached through a symlink that leads out is refused
+    (EvidenceError), as is a relative glob with `..`, and an absolute glob when `inside_only`."""
     real_root = os.path.realpath(root)
     seen: dict[str, tuple[str, Path]] = {}
     count = 0
@@ -121,6 +133,7 @@ def matches(globs: Iterable[str], root: Path, *, inside_only: bool = False) -> l
         if (absolute and inside_only) or (not absolute and leaves_root(pattern)):
             raise EvidenceError(f"the evidence glob {pattern!r} leads out of the repository; "
                                 "give a glob relative to the repository root", pattern)
+        real_base = os.path.realpath(literal_base(pattern)) if absolute else real_root
         for name, path in expand(pattern, root):
             count += 1
             if count > MAX_MATCHES:
@@ -129,8 +142,8 @@ def matches(globs: Iterable[str], root: Path, *, inside_only: bool = False) -> l
             if not path.is_file():
                 continue
             real = os.path.realpath(path)
-            if not absolute and os.path.commonpath([real_root, real]) != real_root:
-                raise EvidenceError("is a symlink that leads out of the repository; refusing to read it",
-                                    name)
+            if os.path.commonpath([real_base, real]) != real_base:
+                where = "the directory its glob starts in" if absolute else "the repository"
+                raise EvidenceError(f"is a symlink that leads out of {where}; refusing to read it", name)
             seen.setdefault(real, (name, path))
     return sorted(seen.values(), key=lambda item: item[0])

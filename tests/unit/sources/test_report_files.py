@@ -65,3 +65,16 @@ def test_an_absolute_glob_walks_the_same_way(tmp_path: Path) -> None:
     os.symlink("..", tmp_path / "art" / "x" / "loop")
     assert names([str(tmp_path / "art" / "**" / "*.xml")], tmp_path / "elsewhere") == [
         str(tmp_path / "art" / "x" / "r.xml")]
+
+
+def test_a_symlink_under_an_absolute_glob_must_stay_where_the_glob_starts(tmp_path: Path) -> None:
+    artifacts = tmp_path / "artifacts"
+    (artifacts / "junit").mkdir(parents=True)
+    (artifacts / "junit" / "real.xml").write_text("x", encoding="utf-8")
+    os.symlink(artifacts / "junit" / "real.xml", artifacts / "junit" / "alias.xml")
+    assert names([str(artifacts / "**" / "*.xml")], tmp_path) == [str(artifacts / "junit" / "alias.xml")]
+    secret = tmp_path / "secret.xml"
+    secret.write_text("x", encoding="utf-8")
+    os.symlink(secret, artifacts / "junit" / "planted.xml")
+    with pytest.raises(EvidenceError, match="leads out of the directory its glob starts in"):
+        matches([str(artifacts / "**" / "*.xml")], tmp_path)
