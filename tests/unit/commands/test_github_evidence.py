@@ -222,3 +222,15 @@ def test_a_symlink_loop_under_the_evidence_glob_is_not_followed(tmp_path: Path, 
     code, req = suite_line(pr)
     assert (code, req["status"]) == (0, "satisfied")
     assert "read 1 file: reports/crm-unit.xml" in str(req["detail"])
+
+
+def test_a_hostile_check_name_is_inert_in_the_summary(tmp_path: Path, server: GithubServer) -> None:
+    hostile = "x <img src=x onerror=1> [a](https://e.example) @acme/crm"
+    pr = suite_pr(tmp_path, server, f'version: 1\nevidence:\n  github_checks:\n    crm-unit: ["{hostile}"]\n')
+    server.check_run(REPO, pr.head, hostile, "failure")
+    result = pr.check()
+    assert result.code == 1, result.stderr
+    line = next(line for line in result.summary.splitlines() if "suite:crm-unit" in line)
+    assert "check run" in line
+    for raw in ("<img", "](https://", "@acme/crm"):
+        assert raw not in line, line
