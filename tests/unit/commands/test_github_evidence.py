@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from github_server import GithubServer
-from test_github_check import MANIFEST, REPO, Pr, make_pr
+from test_github_check import MANIFEST, PR_PATH, REPO, Pr, make_pr
 
 TESTS_POLICY = """\
 version: 1
@@ -48,6 +48,8 @@ def suite_pr(tmp_path: Path, server: GithubServer, config: str = "version: 1\n",
     git(pr.root, "checkout", "-q", "feature")
     git(pr.root, "rebase", "-q", "main")
     pr.head = git(pr.root, "rev-parse", "HEAD")
+    pr.files = git(pr.root, "diff", "--name-only", f"{pr.base}...{pr.head}").splitlines()
+    server.list(f"{PR_PATH}/files", [{"filename": f, "status": "modified"} for f in pr.files])
     pr.review("alice")
     return pr
 
@@ -175,7 +177,7 @@ def test_check_runs_are_read_from_every_page(tmp_path: Path) -> None:
 
 
 def test_a_committed_report_file_never_counts(tmp_path: Path, server: GithubServer) -> None:
-    config = 'version: 1\nevidence:\n  junit: ["reports/**/*.xml"]\n'
+    config = 'version: 1\nunmapped_files: ignore\nevidence:\n  junit: ["reports/**/*.xml"]\n'
     pr = suite_pr(tmp_path, server, config, head={"reports/fake.xml": PASSING})
     code, req = suite_line(pr)
     assert (code, req["status"]) == (1, "missing")
