@@ -68,6 +68,13 @@ def test_explicit_config_that_does_not_exist_is_an_error(tmp_path: Path) -> None
     assert messages(lambda: load_config(tmp_path, "gate.yaml")) == ["gate.yaml: config file not found"]
 
 
+def test_evidence_github_checks_map_a_suite_to_check_names(tmp_path: Path) -> None:
+    root = write(tmp_path, {".changegate/config.yaml": (
+        'evidence:\n  github_checks:\n    crm-unit: ["test (crm)", ci/crm-unit]\n')})
+    assert load_config(root, None).github_checks == (("crm-unit", ("test (crm)", "ci/crm-unit")),)
+    assert load_config(tmp_path / "none", None).github_checks == ()
+
+
 def test_evidence_suites_map_a_suite_to_globs(tmp_path: Path) -> None:
     root = write(tmp_path, {".changegate/config.yaml": (
         "evidence:\n  suites:\n    crm-unit: [services/crm/build/test-results/test/*.xml]\n"
@@ -76,9 +83,3 @@ def test_evidence_suites_map_a_suite_to_globs(tmp_path: Path) -> None:
         ("crm-unit", ("services/crm/build/test-results/test/*.xml",)),
         ("pos-unit", ("pos/target/surefire-reports/TEST-*.xml", "pos/target/failsafe-reports/TEST-*.xml")))
 
-
-def test_evidence_github_checks_map_a_suite_to_check_names(tmp_path: Path) -> None:
-    root = write(tmp_path, {".changegate/config.yaml": (
-        'evidence:\n  github_checks:\n    crm-unit: ["test (crm)", ci/crm-unit]\n')})
-    assert load_config(root, None).github_checks == (("crm-unit", ("test (crm)", "ci/crm-unit")),)
-    assert load_config(tmp_path / "none", None).github_checks == ()
