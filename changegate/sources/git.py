@@ -200,4 +200,3 @@ def list_tree(repo: Path, rev: str, path: str) -> list[str]:
         rel = os.fsdecode(name)
         names.append(f"{prefix}/{rel}" if prefix else rel)
     return sorted(names)
-

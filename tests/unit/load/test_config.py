@@ -82,4 +82,3 @@ def test_evidence_suites_map_a_suite_to_globs(tmp_path: Path) -> None:
     assert load_config(root, None).suites == (
         ("crm-unit", ("services/crm/build/test-results/test/*.xml",)),
         ("pos-unit", ("pos/target/surefire-reports/TEST-*.xml", "pos/target/failsafe-reports/TEST-*.xml")))
-
