@@ -97,6 +97,10 @@ def _diff_options(f: Any) -> Any:
                    "gate files from the base commit, annotations, summary, sticky comment.")
 @click.option("--comment/--no-comment", default=True, show_default=True,
               help="In GitHub mode, create or update the sticky pull-request comment.")
+@click.option("--status-context", "status_context", metavar="NAME",
+              help="In GitHub mode, write the verdict as commit status NAME on the head commit "
+                   "(pending, then success, failure or error): the check branch protection requires "
+                   "in the trusted setup. Needs statuses: write.")
 @click.option("--resolve-teams", is_flag=True, envvar="CHANGEGATE_RESOLVE_TEAMS",
               help="Outside GitHub mode, ask the GitHub REST API (GITHUB_TOKEN, GITHUB_API_URL) for the "
                    "members of the map's teams that have a github_team (also CHANGEGATE_RESOLVE_TEAMS=1).")

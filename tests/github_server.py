@@ -66,6 +66,11 @@ class GithubServer:
         # refused with 403, comments are written by github-actions[bot]); else the user of a
         # personal access token, whom GET /user returns and whose comments these are.
         self.viewer: dict[str, Any] | None = None
+        # "acme/shop@<sha>" -> check runs / commit statuses on that commit (newest last);
+        # a commit with none gets GitHub's empty answers
+        self.check_runs: dict[str, list[dict[str, Any]]] = {}
+        self.statuses: dict[str, list[dict[str, Any]]] = {}
+        self.status_writes_refused: int | None = None  # e.g. 403 for a token without statuses: write
         self._next_comment_id = 10_000
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -108,6 +113,38 @@ class GithubServer:
         self.list(f"{base}/reviews", fixture("pull_reviews"))
         self.list(f"{base}/commits", fixture("pull_commits"))
         self.comments.setdefault(f"{repo}#{number}", fixture("issue_comments"))
+
+    def check_run(self, repo: str, sha: str, name: str, conclusion: str | None, *,
+                  status: str = "completed", app: str = "github-actions", suite: int = 1) -> dict[str, Any]:
+        """Add a check run on `sha` (newer than every one added before) in check suite `suite`,
+        shaped like GET /repos/{o}/{r}/commits/{sha}/check-runs lists it."""
+        runs = self.check_runs.setdefault(f"{repo}@{sha}", [])
+        run_id = 4_000_000_000 + sum(len(v) for v in self.check_runs.values())
+        run = {
+            "id": run_id, "node_id": f"CR_{run_id}", "head_sha": sha, "external_id": "",
+            "url": f"{self.url}/repos/{repo}/check-runs/{run_id}",
+            "html_url": f"https://github.com/{repo}/runs/{run_id}", "details_url": f"https://github.com/{repo}/runs/{run_id}",
+            "status": status, "conclusion": conclusion if status == "completed" else None,
+            "started_at": f"2026-11-27T10:{len(runs):02d}:00Z",
+            "completed_at": f"2026-11-27T10:{len(runs):02d}:30Z" if status == "completed" else None,
+            "output": {"title": None, "summary": None, "text": None, "annotations_count": 0, "annotations_url": ""},
+            "name": name, "check_suite": {"id": suite},
+            "app": {"id": 15368, "slug": app, "name": "GitHub Actions"}, "pull_requests": [],
+        }
+        runs.append(run)
+        return run
+
+    def commit_status(self, repo: str, sha: str, context: str, state: str) -> None:
+        """Set the status of `context` on `sha`; the combined status keeps the latest of each context."""
+        items = self.statuses.setdefault(f"{repo}@{sha}", [])
+        status_id = 7_000_000 + sum(len(v) for v in self.statuses.values())
+        items[:] = [s for s in items if s["context"] != context]
+        items.append({
+            "url": f"{self.url}/repos/{repo}/statuses/{sha}", "avatar_url": "", "id": status_id,
+            "node_id": f"SC_{status_id}", "state": state, "description": f"{context} {state}",
+            "target_url": "https://ci.example.com/build/1", "context": context,
+            "created_at": f"2026-11-27T10:{len(items):02d}:00Z", "updated_at": f"2026-11-27T10:{len(items):02d}:00Z",
+        })
 
     def seen(self, method: str | None = None, path_prefix: str = "") -> list[Recorded]:
         """Recorded requests, optionally only one method and a path prefix."""
@@ -200,6 +237,39 @@ class GithubServer:
             if self.viewer is None:
                 return 403, {"message": "Resource not accessible by integration"}, {}
             return 200, self.viewer, {}
+        written = re.fullmatch(r"/repos/([^/]+/[^/]+)/statuses/([0-9a-f]{40})", path)
+        if written and method == "POST":
+            if self.status_writes_refused:
+                return self.status_writes_refused, {"message": "Resource not accessible by integration"}, {}
+            self.commit_status(written.group(1), written.group(2), body["context"], body["state"])
+            return 201, self.statuses[f"{written.group(1)}@{written.group(2)}"][-1], {}
+        pulls = re.fullmatch(r"/repos/([^/]+/[^/]+)/pulls", path)
+        if pulls and method == "GET":  # list pull requests, filtered like GitHub by state and head
+            found = [item for key, item in sorted(self.objects.items())
+                     if re.fullmatch(rf"/repos/{re.escape(pulls.group(1))}/pulls/\d+", key)
+                     and (query.get("state", "open") == "all" or item.get("state") == query.get("state", "open"))
+                     and ("head" not in query or query["head"] == "{}:{}".format(
+                         item["head"]["repo"]["full_name"].split("/")[0], item["head"]["ref"]))]
+            return self._page(path, query, found)
+        checks = re.fullmatch(r"/repos/([^/]+/[^/]+)/commits/([^/]+)/(check-runs|status)", path)
+        if checks and method == "GET" and path not in self.objects:
+            repo, sha, what = checks.groups()
+            if what == "check-runs":
+                runs = self.check_runs.get(f"{repo}@{sha}", [])
+                if query.get("filter", "latest") == "latest":  # the latest run of a name in each check suite
+                    latest: dict[tuple[str, int], dict[str, Any]] = {}
+                    for run in runs:
+                        latest[(run["name"], run["check_suite"]["id"])] = run
+                    runs = list(latest.values())
+                status, chunk, headers = self._page(path, query, runs)
+                return status, {"total_count": len(runs), "check_runs": chunk}, headers
+            items = self.statuses.get(f"{repo}@{sha}", [])
+            status, chunk, headers = self._page(path, query, items)
+            states = {item["state"] for item in items}
+            combined = ("failure" if states & {"failure", "error"} else
+                        "pending" if not items or "pending" in states else "success")
+            return status, {"state": combined, "statuses": chunk, "sha": sha, "total_count": len(items),
+                            "repository": {"full_name": repo}, "commit_url": "", "url": ""}, headers
         if method == "GET" and path in self.lists:
             return self._page(path, query, self.lists[path])
         if method == "GET" and path in self.objects:

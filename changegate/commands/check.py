@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from changegate import model as models
 from changegate.commands.output import write_output
-from changegate.errors import InputError
+from changegate.errors import ChangegateError, InputError
 from changegate.load.gate import GateFiles
 from changegate.sources.change import Change, ChangeSource, SourceEvidence
 from changegate.sources.local import DiffOptions, LocalSource
@@ -40,6 +41,7 @@ class CheckOptions(DiffOptions):
     fail_on: str = "error"
     github: bool | None = None  # None: on when GITHUB_ACTIONS=true
     comment: bool = True
+    status_context: str | None = None  # GitHub mode: write the verdict as this commit status
     resolve_teams: bool = False  # ask GitHub for the members of teams with a github_team
     today: str | None = None
     now: str | None = None  # ISO 8601 with an offset: the instant freeze windows are judged at
@@ -49,18 +51,53 @@ def check(options: CheckOptions) -> int:
     """Gate the change; 0 when it passes, 1 when it is blocked."""
     github = options.github if options.github is not None else os.environ.get("GITHUB_ACTIONS") == "true"
     if github:
+        from changegate.report.github import workflow
+        from changegate.sources.github.rerun import Outdated
         from changegate.sources.github.source import GithubSource
 
-        source = GithubSource(options.root, options.config, os.environ, junit=options.junit,
-                              no_cache=options.no_cache)
+        try:
+            source = GithubSource(options.root, options.config, os.environ, junit=options.junit,
+                                  no_cache=options.no_cache)
+        except Outdated as moved_on:
+            workflow.emit(sys.stderr, workflow.annotation("notice", str(moved_on), title="changegate"))
+            return 0
+        return _check_on_github(options, source)
+    if options.status_context:
+        raise InputError("--status-context writes a commit status in GitHub mode only (--github)", "command line")
+    decision = gate_change(options, LocalSource(options, approvals=options.approvals, junit=options.junit,
+                                                    manifests=options.manifests,
+                                                    teams_env=os.environ if options.resolve_teams else None))
+    write_output(render(options, decision), options.output)
+    return exit_code(decision, options.fail_on)
+
+
+def _check_on_github(options: CheckOptions, source: GithubSource) -> int:
+    """Gate the change of this workflow run; with --status-context, the verdict goes to the
+    head commit as a commit status: pending first, then the outcome (error when the gate
+    could not decide, so a status from an earlier run can never stand)."""
+    from changegate.report.github import publish, verdict
+
+    status = None
+    if options.status_context:
+        status = verdict.Verdict(source.client, source.event.repository, source.event.head_sha,
+                                 options.status_context, publish.summary_url(os.environ))
+        status.post("pending", "checking the change")
+    try:
         decision = gate_change(options, source)
         _report_to_github(options, source, decision)
-    else:
-        decision = gate_change(options, LocalSource(options, approvals=options.approvals, junit=options.junit,
-                                                        manifests=options.manifests,
-                                                        teams_env=os.environ if options.resolve_teams else None))
-        write_output(render(options, decision), options.output)
-    return exit_code(decision, options.fail_on)
+    except ChangegateError as err:
+        if status is not None:
+            status.post("error", f"could not decide ({err.title}); see the run's log")
+        raise
+    code = exit_code(decision, options.fail_on)
+    if status is not None:
+        blocking = sum(1 for r in decision.requirements if r.status in ("missing", "failed") and
+                       (r.severity == "error" or options.fail_on == "warning"))
+        blocking += sum(1 for f in decision.findings if f.level == "error" or
+                        (f.level == "warning" and options.fail_on == "warning"))
+        status.post("success" if code == 0 else "failure",
+                    verdict.description("pass" if code == 0 else "fail", 0 if code == 0 else max(blocking, 1)))
+    return code
 
 
 def gate_change(options: CheckOptions, source: ChangeSource) -> models.Decision:

@@ -285,9 +285,15 @@ def _suite_ask(suite: str, why: str, ctx: PolicyContext) -> Ask:
                   else "no evidence globs configured: set evidence.junit or pass --junit")
         return Ask("test", target, "missing", f"{label}: no JUnit result found",
                     f"Run suite {suite} and publish its JUnit XML ({source})")
-    read = f"{_counts(result)}; read {_files(result.files)}"
+    read = _read(result)
     if result.passed:
         return Ask("test", target, "satisfied", f"{label}: passed ({read})", "")
+    if result.checks_failed and not (result.failures or result.errors):
+        return Ask("test", target, "failed", f"{label}: failed ({read})",
+                   f"Fix suite {suite} and run its check again on the head commit")
+    if result.checks_pending and not (result.failures or result.errors):
+        return Ask("test", target, "missing", f"{label}: not finished ({read})",
+                   f"Wait for suite {suite} to finish on the head commit; the gate checks again when it does")
     if result.failures or result.errors:
         first = f"; first failing: {', '.join(result.failing)}" if result.failing else ""
         detail = f"{label}: failed ({read}){first}"
@@ -299,6 +305,18 @@ def _suite_ask(suite: str, why: str, ctx: PolicyContext) -> Ask:
 
 
 _FILES_SHOWN = 5  # report files named in a detail; the rest are counted
+
+
+def _read(result: SuiteResult) -> str:
+    """What was read for a suite: JUnit counts and files, and the checks on the head commit."""
+    parts = []
+    if result.files or result.tests or not result.checks:
+        parts.append(f"{_counts(result)}; read {_files(result.files)}")
+    if result.checks:
+        shown = ", ".join(result.checks[:_FILES_SHOWN])
+        more = len(result.checks) - _FILES_SHOWN
+        parts.append(shown + (f" and {more} more" if more > 0 else ""))
+    return "; ".join(parts)
 
 
 def _counts(result: SuiteResult) -> str:

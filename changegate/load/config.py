@@ -50,6 +50,7 @@ def load_config(root: Path, path: str | None) -> Config:
         changes=data.get("changes", defaults.changes),
         junit=tuple(evidence.get("junit", ())),
         suites=_suite_globs(evidence.get("suites", {}), path, lines),
+        github_checks=tuple((suite, tuple(names)) for suite, names in evidence.get("github_checks", {}).items()),
         layers=tuple(data.get("layers", defaults.layers)),
         impact=ImpactSettings(
             mode=impact.get("mode", "conservative"), max_depth=impact.get("max_depth")

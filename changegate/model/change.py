@@ -106,7 +106,12 @@ class Approvals:
 class SuiteResult:
     """What the JUnit reports say about one suite: the counts (the worse wherever a report's
     attributes and its test cases disagree), the files read, how many tests passed only on a
-    rerun (`flaky`), and the first failing tests' names (inert text, already shortened)."""
+    rerun (`flaky`), and the first failing tests' names (inert text, already shortened).
+
+    In GitHub mode a suite may also (or only) be reported by check runs and commit statuses
+    on the head commit: `checks` describes each one read ("check run 'unit': success"),
+    `checks_failed` and `checks_pending` count those that did not succeed or have not
+    finished. A suite with checks passes only when every one of them succeeded."""
 
     name: str
     tests: int
@@ -116,6 +121,9 @@ class SuiteResult:
     files: tuple[str, ...] = ()
     flaky: int = 0
     failing: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    checks_failed: int = 0
+    checks_pending: int = 0
 
     @property
     def ran(self) -> int:
@@ -123,7 +131,9 @@ class SuiteResult:
 
     @property
     def passed(self) -> bool:
-        return self.ran > 0 and self.failures == 0 and self.errors == 0
+        has_reports = bool(self.files) or self.tests > 0 or not self.checks
+        reports_pass = self.ran > 0 and self.failures == 0 and self.errors == 0
+        return (reports_pass or not has_reports) and self.checks_failed == 0 and self.checks_pending == 0
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,9 @@ class Config:
     junit: tuple[str, ...] = ()
     # evidence.suites: a suite name -> the globs of its report files (relative, inside the repository)
     suites: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # evidence.github_checks: a suite name -> names of check runs / commit status contexts
+    # (GitHub mode); a suite not named here matches a check or status of its own name
+    github_checks: tuple[tuple[str, tuple[str, ...]], ...] = ()
     layers: tuple[str, ...] = DEFAULT_LAYERS
     impact: ImpactSettings = field(default_factory=ImpactSettings)
     unmapped_files: Literal["ignore", "warn", "error"] = "warn"

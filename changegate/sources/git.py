@@ -227,6 +227,15 @@ def is_symlink(repo: Path, rev: str, path: str) -> bool:
     return proc.stdout.startswith(b"120000 ")
 
 
+def tree_paths(repo: Path, rev: str) -> set[str]:
+    """Every path (files, symlinks, gitlinks; repository-relative) in the tree of `rev`."""
+    sha = resolve(repo, rev)
+    proc = run(repo, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", sha])
+    if proc.returncode != 0:
+        raise GitError(f"cannot list the files of {rev!r} (git: {stderr_text(proc)})", str(repo))
+    return set(_split_z(proc.stdout))
+
+
 def list_tree(repo: Path, rev: str, path: str) -> list[str]:
     """Paths (repository-relative, sorted) of the files directly inside directory `path`
     at `rev`; empty when the directory does not exist there."""

@@ -23,7 +23,7 @@ reported (`not_reports`), since it was meant as a report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -251,14 +251,17 @@ def _stem(path: Path) -> str:
 
 
 def load(globs: Sequence[str], root: Path,
-         suites: Mapping[str, Sequence[str]] | None = None) -> dict[str, SuiteResult]:
+         suites: Mapping[str, Sequence[str]] | None = None, *,
+         counts_as_evidence: Callable[[str, Path], bool] | None = None) -> dict[str, SuiteResult]:
     """Suite results from the JUnit XML files that `globs` (relative to `root`, or absolute;
     `**` recursive) match, keyed by suite name and by file stem; and, for each suite that
-    `suites` maps to globs (relative, inside `root`), the sum of the files those match."""
+    `suites` maps to globs (relative, inside `root`), the sum of the files those match.
+    A file for which `counts_as_evidence(name, path)` is False is not read."""
     reports = _Reports()
     counts: dict[str, Counts] = {}
     files: dict[str, list[str]] = {}
-    for name, path in matches(globs, root):
+    keep = counts_as_evidence or (lambda name, path: True)
+    for name, path in [m for m in matches(globs, root) if keep(*m)]:
         parsed = reports.read(name, path.resolve())
         if parsed is None:
             continue
@@ -274,7 +277,7 @@ def load(globs: Sequence[str], root: Path,
     for suite, patterns in (suites or {}).items():
         counts.pop(suite, None)  # a mapped suite is its files, and only them
         files.pop(suite, None)
-        for name, path in matches(patterns, root, inside_only=True):
+        for name, path in [m for m in matches(patterns, root, inside_only=True) if keep(*m)]:
             parsed = reports.read(name, path.resolve())
             if parsed is not None:
                 counts.setdefault(suite, Counts()).add(parsed[0])

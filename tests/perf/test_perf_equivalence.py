@@ -32,7 +32,8 @@ def enterprise(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _check(root: Path, changed: str, approvals: str, out: Path, fmt: str, no_cache: bool) -> tuple[int, str]:
     settings = check.CheckOptions(
         root=root, changed_files=str(root / changed), approvals=str(root / approvals), fmt=fmt,
-        output=str(out), github=False, today="2026-01-15", no_cache=no_cache)
+        output=str(out), github=False, today="2026-01-15", now="2026-01-15T10:00:00+00:00",
+        no_cache=no_cache)
     code = check.check(settings)
     return code, out.read_text(encoding="utf-8")
 

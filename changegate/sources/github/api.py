@@ -120,8 +120,10 @@ class Client:
         """GET one resource (JSON)."""
         return self.request("GET", self._url(path, params), permission=permission).data
 
-    def get_all(self, path: str, *, permission: str, params: Mapping[str, str] | None = None) -> list[Any]:
-        """GET every page of a list (100 a page), following `Link: rel="next"`."""
+    def get_all(self, path: str, *, permission: str, params: Mapping[str, str] | None = None,
+                key: str | None = None) -> list[Any]:
+        """GET every page of a list (100 a page), following `Link: rel="next"`. With `key`,
+        each page is an object whose `key` holds the list (check runs, combined status)."""
         query = {"per_page": "100", **(params or {})}
         url: str | None = self._url(path, query)
         items: list[Any] = []
@@ -131,9 +133,11 @@ class Client:
             if pages > MAX_PAGES:
                 raise ApiError(f"GET {path}: more than {MAX_PAGES} pages; giving up", url=url)
             response = self.request("GET", url, permission=permission)
-            if not isinstance(response.data, list):
-                raise ApiError(f"GET {path}: expected a list, got {type(response.data).__name__}", response.status, url)
-            items.extend(response.data)
+            page = response.data.get(key) if key is not None and isinstance(response.data, dict) else response.data
+            if not isinstance(page, list):
+                raise ApiError(f"GET {path}: expected a list{f' in {key!r}' if key else ''}, "
+                               f"got {type(page).__name__}", response.status, url)
+            items.extend(page)
             url = next_link(_header(response.headers, "Link"))
             if url is not None:
                 url = self._same_host(url, path)

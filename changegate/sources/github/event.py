@@ -64,15 +64,9 @@ def _sha(value: Any, where: str, file: str) -> str:
     return value
 
 
-def load_event(path: str | Path, event_name: str, repository: str | None = None) -> Event:
-    """Parse the event payload at `path` for `event_name` (GITHUB_EVENT_NAME)."""
+def read_payload(path: str | Path, repository: str | None) -> tuple[dict[str, Any], str]:
+    """The event payload at `path` and the repository (`repository`, else the payload's)."""
     file = str(path)
-    if event_name not in EVENTS:
-        raise GithubInputError(
-            f"changegate does not handle the '{event_name}' event; run it on "
-            f"{', '.join(EVENTS)}",
-            file,
-        )
     try:
         raw = read_at_most(MAX_EVENT_BYTES, Path(path))
         if raw is None:
@@ -89,6 +83,19 @@ def load_event(path: str | Path, event_name: str, repository: str | None = None)
     repo = repository or _get(data, "repository", "full_name")
     if not isinstance(repo, str) or "/" not in repo:
         raise GithubInputError("no repository: GITHUB_REPOSITORY is unset and the event names none", file)
+    return data, repo
+
+
+def load_event(path: str | Path, event_name: str, repository: str | None = None) -> Event:
+    """Parse the event payload at `path` for `event_name` (GITHUB_EVENT_NAME)."""
+    file = str(path)
+    if event_name not in EVENTS:
+        raise GithubInputError(
+            f"changegate does not handle the '{event_name}' event; run it on "
+            f"{', '.join(EVENTS)} (or on workflow_run, to check a pull request again)",
+            file,
+        )
+    data, repo = read_payload(path, repository)
 
     if event_name == "merge_group":
         group = data.get("merge_group")
@@ -113,7 +120,13 @@ def load_event(path: str | Path, event_name: str, repository: str | None = None)
     pr = data.get("pull_request")
     if not isinstance(pr, dict):
         raise GithubInputError(f"a {event_name} event without a 'pull_request' object", file)
-    number = pr.get("number", data.get("number"))
+    return pull_event(event_name, repo, pr, file, data.get("number"))
+
+
+def pull_event(event_name: str, repo: str, pr: dict[str, Any], file: str, number: Any = None) -> Event:
+    """The Event of pull request `pr` (an event's `pull_request`, or the API's pull request
+    object, which has the same shape)."""
+    number = pr.get("number", number)
     if not isinstance(number, int) or isinstance(number, bool):
         raise GithubInputError("the event has no pull request number at pull_request.number", file)
     author = _get(pr, "user", "login")

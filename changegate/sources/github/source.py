@@ -1,5 +1,5 @@
 """The GitHub change source: a workflow run of `pull_request`, `pull_request_target`,
-`pull_request_review` or `merge_group`.
+`pull_request_review` or `merge_group`, or a `workflow_run` that checks a pull request again.
 
 The event names the base and head commits; the gate comes from the base commit
 (`base_gate`); files, approvals and team members come from the REST API (`facts`);
@@ -16,8 +16,9 @@ from changegate import model as models
 from changegate.load.gate import GateFiles
 from changegate.sources import changed_files, git, junit
 from changegate.sources.change import Change, SourceEvidence
-from changegate.sources.github import base_gate, event, facts, identity
+from changegate.sources.github import base_gate, checks, event, facts, identity, rerun
 from changegate.sources.github.api import Client, client_from_env
+from changegate.sources.github.tracked_reports import TrackedReports
 
 
 class GithubSource:
@@ -31,7 +32,10 @@ class GithubSource:
         self.env = env
         self.junit = junit
         self.no_cache = no_cache
-        self.event = event.load(env)
+        if env.get("GITHUB_EVENT_NAME", "").strip() == rerun.WORKFLOW_RUN:
+            self.event = rerun.load(env, self.client)
+        else:
+            self.event = event.load(env)
         self._gathered: facts.GithubFacts | None = None
 
     @cached_property
@@ -73,9 +77,16 @@ class GithubSource:
     def evidence(self, gate: GateFiles, change: Change) -> SourceEvidence:
         """Approvals and team members from GitHub; notices on how they were read and on
         edits to the gate's own files; JUnit results of the config's and the command line's globs
-        and of the config's suite mapping."""
+        and of the config's suite mapping, committed report files left out; and the check runs
+        and commit statuses on the head commit."""
         found = self._facts(gate)
         findings = [models.Finding("notice", "github", n) for n in found.notices]
         findings += base_gate.edited_gate_findings(self.root, self.config_path, gate.config, change.files)
-        suites = junit.load((*gate.config.junit, *self.junit), self.root, dict(gate.config.suites))
+        committed = TrackedReports(self.root, (self.event.base_sha, self.event.head_sha))
+        reports = junit.load((*gate.config.junit, *self.junit), self.root, dict(gate.config.suites),
+                             counts_as_evidence=committed)
+        findings += committed.findings()
+        ran, check_notices = checks.read(self.client, self.event.repository, self.event.head_sha)
+        findings += [models.Finding("notice", "github", n) for n in check_notices]
+        suites = checks.merge(reports, checks.suite_results(ran, dict(gate.config.github_checks)))
         return SourceEvidence(found.approvals, suites, dict(found.team_members), tuple(findings))

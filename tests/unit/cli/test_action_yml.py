@@ -18,7 +18,7 @@ from changegate.cli import cli
 from changegate.report.github import publish
 
 ROOT = PROJECT
-INPUTS = {"config", "token", "comment", "fail-on", "junit", "working-directory"}
+INPUTS = {"config", "token", "comment", "fail-on", "junit", "working-directory", "status-context"}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,8 @@ def test_flags_the_action_passes_exist_on_changegate_check(action: dict[str, Any
     passed = set(re.findall(r"(--[a-z][a-z-]+)", script))
     check = cli.commands["check"]
     known = {opt for param in check.params for opt in (*param.opts, *param.secondary_opts)}
-    assert passed == {"--github", "--fail-on", "--config", "--comment", "--no-comment", "--junit"}
+    assert passed == {"--github", "--fail-on", "--config", "--comment", "--no-comment", "--junit",
+                      "--status-context"}
     assert passed <= known
 
 
@@ -96,6 +97,7 @@ def run_check_script(action: dict[str, Any], tmp_path: Path, **inputs: str) -> s
         "INPUT_COMMENT": inputs.get("comment", "true"),
         "INPUT_FAIL_ON": inputs.get("fail_on", "error"),
         "INPUT_JUNIT": inputs.get("junit", ""),
+        "INPUT_STATUS_CONTEXT": inputs.get("status_context", ""),
     }
     return subprocess.run(["bash", "-c", step(action, "check")["run"]], env=env, cwd=tmp_path,
                           capture_output=True, text=True, check=False)
@@ -109,6 +111,14 @@ def test_check_script_turns_inputs_into_arguments(action: dict[str, Any], tmp_pa
         "[check]", "[--github]", "[--fail-on]", "[warning]", "[--config]", "[ci/gate.yaml]", "[--no-comment]",
         "[--junit]", "[reports/**/*.xml]", "[--junit]", "[build/test results/*.xml]",
     ]
+
+
+def test_check_script_passes_the_status_context_as_one_argument(action: dict[str, Any], tmp_path: Path) -> None:
+    proc = run_check_script(action, tmp_path, status_context="changegate / verdict")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "[check]", "[--github]", "[--fail-on]", "[error]", "[--status-context]", "[changegate / verdict]",
+        "[--comment]"]
 
 
 def test_check_script_defaults_and_a_bad_comment_value(action: dict[str, Any], tmp_path: Path) -> None:

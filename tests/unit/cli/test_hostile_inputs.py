@@ -236,8 +236,8 @@ ATTACKS = [
            "a '[' is not closed by ']'"),
     # --- Unbounded work ---------------------------------------------------------------------
     Attack("glob-symlink-loops", lambda c: (_symlink(c, "reports/a", Path(".")), _symlink(c, "reports/b", Path(".")),
-                                             _junit(c, "x.xml", "<testsuite name='s' tests='1'/>"))[2], 2,
-           "more than 10000 paths"),
+                                             _junit(c, "x.xml", "<testsuite name='s' tests='1'/>"))[2], 1,
+           "no change manifest"),  # the loop is walked once: symlinked directories are not entered
     Attack("junit-deep-nesting", lambda c: _junit(c, "deep.xml", "<testsuites>" + "<testsuite>" * 40_000), 2,
            "elements nested deeper than 256 levels"),
     Attack("junit-huge-file", lambda c: (c.sparse("reports/huge.xml", 50 * 1024 * 1024 + 1),

@@ -51,6 +51,10 @@ def test_config_values_are_read_and_map_string_becomes_tuple(tmp_path: Path) -> 
         ("evidence:\n  suites:\n    crm-unit:\n      - build/*.xml\n      - ../other/build/*.xml\n", [
             "cfg.yaml:5: evidence.suites.crm-unit: '../other/build/*.xml' leads out of the repository; "
             "give a glob relative to the repository root"]),
+        ("evidence:\n  github_checks:\n    crm-unit: []\n    pos: [ci, ci]\n    lint: test\n", [
+            "cfg.yaml:3: evidence.github_checks.crm-unit: must not be empty",
+            "cfg.yaml:4: evidence.github_checks.pos.1: 'ci' is listed twice",
+            "cfg.yaml:5: evidence.github_checks.lint: expected a list, got a string"]),
         ("evidence: {suites: {crm-unit: [/ci/reports/*.xml]}}\n", [
             "cfg.yaml:1: evidence.suites.crm-unit: '/ci/reports/*.xml' leads out of the repository; "
             "give a glob relative to the repository root"]),
@@ -63,6 +67,13 @@ def test_bad_config(tmp_path: Path, text: str, expected: list[str]) -> None:
 
 def test_explicit_config_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     assert messages(lambda: load_config(tmp_path, "gate.yaml")) == ["gate.yaml: config file not found"]
+
+
+def test_evidence_github_checks_map_a_suite_to_check_names(tmp_path: Path) -> None:
+    root = write(tmp_path, {".changegate/config.yaml": (
+        'evidence:\n  github_checks:\n    crm-unit: ["test (crm)", ci/crm-unit]\n')})
+    assert load_config(root, None).github_checks == (("crm-unit", ("test (crm)", "ci/crm-unit")),)
+    assert load_config(tmp_path / "none", None).github_checks == ()
 
 
 def test_evidence_suites_map_a_suite_to_globs(tmp_path: Path) -> None:

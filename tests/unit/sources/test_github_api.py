@@ -284,7 +284,8 @@ def test_an_event_changegate_does_not_handle_is_a_clear_error(tmp_path: Path) ->
         event.load_event(path, "push")
     assert str(err.value) == (
         f"{path}: changegate does not handle the 'push' event; run it on "
-        "pull_request, pull_request_target, pull_request_review, merge_group"
+        "pull_request, pull_request_target, pull_request_review, merge_group "
+        "(or on workflow_run, to check a pull request again)"
     )
 
 
