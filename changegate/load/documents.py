@@ -45,12 +45,15 @@ def entry_files(root: Path, entry: str, suffixes: tuple[str, ...]) -> list[str] 
     """The files a config entry names: itself, or its directory's files ending in one of
     `suffixes` (sorted by name). None when the entry does not exist."""
     path = root / entry
-    if path.is_dir():
-        return [
-            f"{entry.rstrip('/')}/{child.name}"
-            for child in sorted(path.iterdir(), key=lambda p: p.name)
-            if child.name.endswith(suffixes) and child.is_file()
-        ]
-    if path.exists():
-        return [entry]
+    try:
+        if path.is_dir():
+            return [
+                f"{entry.rstrip('/')}/{child.name}"
+                for child in sorted(path.iterdir(), key=lambda p: p.name)
+                if child.name.endswith(suffixes) and child.is_file()
+            ]
+        if path.exists():
+            return [entry]
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte (found by fuzzing)
+        raise InputError(f"cannot read {entry!r}: {getattr(exc, 'strerror', None) or exc}", entry) from None
     return None
