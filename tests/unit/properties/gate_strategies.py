@@ -425,7 +425,8 @@ def _text(gate: Gate, path: str) -> str:
 # --------------------------------------------------------------------------- patterns and paths
 
 _PATTERN_TOKENS = ("a", "b", "ab", "x.py", ".", "é", " ", "*", "**", "?", "[ab]", "[!a]", "[^b]", "[a-c]",
-                   "[]a]", "[[:alpha:]]", "\\*", "\\", "/", "/", "/", "!", "#", "-")
+                   "[]a]", "[[:alpha:]]", "\\*", "\\", "/", "/", "/", "!", "#", "-",
+                   "[a/", "b]", "[]/")  # brackets holding a "/" (one character, no separator)
 _PATH_SEGMENTS = ("a", "b", "ab", "x.py", "y.md", "é", "a b", "[ab]", "*", ".hidden", "-", "#c", "!x", "zz")
 
 
@@ -434,9 +435,19 @@ def raw_patterns() -> st.SearchStrategy[str]:
     return st.lists(st.sampled_from(_PATTERN_TOKENS), min_size=1, max_size=6).map("".join)
 
 
+def slashed_brackets() -> st.SearchStrategy[str]:
+    """Patterns with a bracket expression holding "/" around literal text (``[x/abc/y]``,
+    ``a/[]/b.py]*``): the bracket is one character, the text in it no segment."""
+    part = st.sampled_from(["", "a", "ab", "x.py", "]", "!", "a-c"])
+    return st.builds(lambda before, first, inner, last, after: f"{before}[{first}/{inner}/{last}]{after}",
+                     st.sampled_from(["", "a/", "*", "/"]), part, st.sampled_from(["ab", "x.py", "b", "a/b"]),
+                     part, st.sampled_from(["", "/", "*", "/**", ".py"]))
+
+
 def patterns() -> st.SearchStrategy[str]:
     """Patterns git can match (the ones the loaders accept)."""
-    return (raw_patterns() | st.sampled_from(MAP_PATTERNS)).filter(lambda p: pattern_error(p) is None)
+    return (raw_patterns() | st.sampled_from(MAP_PATTERNS) | slashed_brackets()).filter(
+        lambda p: pattern_error(p) is None)
 
 
 def paths() -> st.SearchStrategy[str]:
