@@ -231,7 +231,9 @@ def _patterns(payload: bytes) -> None:
     text = payload.decode("utf-8", "surrogateescape")
     head, _, tail = text.partition("\n\n")
     patterns = [p for p in head.split("\n") if pattern_error(p) is None]
-    paths = [p for p in tail.split("\n") if p] or ["a/b", "a/b/c.py"]
+    # Changed paths reach the matcher in git's canonical form only (issue 10: "a//b", "./a",
+    # "a/../b" and absolute paths are refused before), so only such paths are compared here.
+    paths = [p for p in tail.split("\n") if _canonical(p)] or ["a/b", "a/b/c.py"]
     owners = {"o0": patterns[::2], "o1": patterns[1::2], "o2": patterns}
     index = PathIndex(owners)
     for path in paths:
@@ -240,6 +242,10 @@ def _patterns(payload: bytes) -> None:
         if got != want:
             raise AssertionError(f"path index {got} != per-pattern reference {want} for {path!r}, "
                                  f"patterns {patterns!r}")
+
+
+def _canonical(path: str) -> bool:
+    return "\x00" not in path and all(part not in ("", ".", "..") for part in path.split("/"))
 
 
 _RUNNERS = {
