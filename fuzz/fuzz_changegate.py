@@ -24,6 +24,7 @@ regression test (tests/unit/fuzz/test_fuzz_crashes.py) replays.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
 import tempfile
@@ -147,6 +148,10 @@ def run(target: str, payload: bytes) -> None:
     except InputError as exc:
         if not str(exc).strip():
             raise AssertionError(f"an InputError without a message: {exc!r}") from exc
+    finally:
+        # Loading a map freezes what exists (load/cache.py `gc_paused`: right for a one-shot
+        # CLI process); a process that loads maps all day must hand it back to the collector.
+        gc.unfreeze()
 
 
 def one_input(data: bytes) -> None:

@@ -3,7 +3,8 @@
 #   bash scripts/fuzz.sh [SECONDS] [libFuzzer options...]
 # Creates .venv-fuzz (the `fuzz` extra, editable install of this tree) once; the corpus
 # grows in fuzz/corpus/ (seeded with one valid input per target), crash artifacts go to
-# fuzz/crashes/. One process; `nice` keeps it polite on a shared machine. docs/fuzzing.md.
+# fuzz/crashes/; the first crash stops the run (exit 77, its traceback printed). One
+# process; `nice` keeps it polite on a shared machine. docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-600}
