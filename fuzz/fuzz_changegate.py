@@ -13,7 +13,7 @@ set, every input goes to that one target, whole):
   then decided by the core and rendered in every format. `map-large` pads the map past
   64 KiB with a comment, so that the fast YAML path (yaml_rs) reads it first;
 - junit: the JUnit XML parser; approvals: the approvals file loader; changed-files: a
-  changed-files list, then its impact on the sample map;
+  `--changed-files` list, through `changegate check` on the sample gate (`gate_change`);
 - patterns: path patterns (lines up to the first blank one) and paths (the lines after),
   matched by the index and by the per-pattern reference.
 
@@ -116,7 +116,8 @@ class _Repository:
         self.root = Path(self._dir.name)
 
     def reset(self, replace: str | None = None, data: bytes = b"") -> Path:
-        for rel, text in SAMPLE.items():
+        """The sample written afresh, with the file `replace` holding `data` instead."""
+        for rel, text in {**SAMPLE, "changed.txt": "\n".join(CHANGED)}.items():
             path = self.root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data if rel == replace else text.encode())
@@ -222,12 +223,17 @@ def _approvals(payload: bytes) -> None:
 
 
 def _changed_files(payload: bytes) -> None:
-    from changegate.load.gate import load_gate
-    from changegate.sources import changed_files
+    """`changegate check --changed-files LIST --approvals approvals.json` on the sample gate."""
+    from changegate import report
+    from changegate.commands.check import CheckOptions, gate_change
+    from changegate.sources.local import LocalSource
 
-    files = changed_files.parse(payload, "changed.txt")  # sorted, deduplicated
-    root = _repository().reset()
-    _decide(root, load_gate(root, None, no_cache=True), None, files)
+    root = _repository().reset("changed.txt", payload)
+    options = CheckOptions(root=root, changed_files=str(root / "changed.txt"), approvals=str(root / "approvals.json"),
+                           no_cache=True, today="2026-11-30")
+    decision = gate_change(options, LocalSource(options, approvals=options.approvals))
+    for fmt in report.DECISION_FORMATS:
+        report.render(fmt, decision).encode("utf-8")
 
 
 def _patterns(payload: bytes) -> None:
