@@ -18,7 +18,7 @@ set, every input goes to that one target, whole):
   matched by the index and by the per-pattern reference.
 
 Without atheris the module still imports: `run(target, payload)` is what the crash corpus
-regression test (tests/unit/fuzz/test_fuzz_crashes.py) replays.
+regression test (tests/unit/properties/test_fuzz_corpus.py) replays.
 """
 
 from __future__ import annotations
