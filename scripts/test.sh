@@ -3,7 +3,7 @@
 # (mypy, strict on core/ and model/), the import contracts (import-linter: the pure core),
 # then pytest. Arguments go to pytest.
 source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
-.venv/bin/ruff check changegate tests benchmarks scripts
+.venv/bin/ruff check changegate tests benchmarks scripts fuzz
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"

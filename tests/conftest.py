@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 PROJECT = Path(__file__).resolve().parents[1]  # the repository root
 TESTS = PROJECT / "tests"
@@ -82,3 +83,18 @@ def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """Every test gets its own compiled-map cache directory, never the user's ~/.cache."""
     monkeypatch.setenv("CHANGEGATE_CACHE_DIR", str(tmp_path_factory.mktemp("changegate-cache")))
     monkeypatch.delenv("CHANGEGATE_NO_CACHE", raising=False)
+
+
+# ---------------------------------------------------------------- hypothesis profiles (issue 10)
+# "ci" (the default): a modest, deterministic search (same examples every run, no example
+# database), so the property tests (tests/unit/properties/) take seconds and CI never flakes.
+# "long": a real search, for a developer who has minutes:
+#   .venv/bin/python -m pytest tests/unit/properties --hypothesis-profile=long
+#   (or CHANGEGATE_HYPOTHESIS=long bash scripts/test.sh)
+# Tests that set their own `max_examples` keep it under either profile.
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", max_examples=50, deadline=None, database=None, derandomize=True,
+                          suppress_health_check=_SLOW_IS_FINE)
+settings.register_profile("long", max_examples=2000, deadline=None, database=None,
+                          suppress_health_check=_SLOW_IS_FINE)
+settings.load_profile(os.environ.get("CHANGEGATE_HYPOTHESIS", "ci"))

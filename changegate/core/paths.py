@@ -147,6 +147,11 @@ def _shape(pattern: str) -> Shape | None:
     extension; and how the pattern decides under its first anchor. Mirrors git's
     normalisation (`wildmatch.pattern_regex`); a segment with any glob syntax or escape counts as non-literal, which
     only ever makes the anchors fewer, never wrong."""
+    if "[" in pattern and _slash_in_brackets(pattern):
+        # "[x/abc/y]" is one character: its "/" separates no segments, so "abc" is no anchor
+        # (found by the fuzz target: the index missed what git and the reference match)
+        body = _body(pattern)
+        return None if body is None else ([], REGEX, pattern, body[1])
     if pattern[:1] not in ("!", "/", "#", "") and not pattern[-1].isspace():
         # Fast paths for the commonest shapes, "a/b/**" and "a/b/*.ext".
         glob = _GLOB.search(pattern)
@@ -201,6 +206,20 @@ def _shape(pattern: str) -> Shape | None:
     if len(out) > 1 and out[0][0] != PREFIX:
         how, arg = REGEX, pattern
     return (out, how, arg, include)
+
+
+def _slash_in_brackets(text: str) -> bool:
+    """Whether a bracket expression of `text` may hold a "/": some segment's last "[" has no
+    "]" after it that could close it (a "]" right after "[", "[!" or "[^" is literal). An
+    escaped "[" counts too, which only ever costs the index an anchor."""
+    for segment in text.split("/")[:-1]:
+        start = segment.rfind("[")
+        if start < 0:
+            continue
+        first = start + (2 if segment[start + 1 : start + 2] in ("!", "^") else 1)
+        if segment.find("]", first + 1) < 0:
+            return True
+    return False
 
 
 def _segment_anchors(text: str, out: list[Anchor]) -> list[Anchor]:

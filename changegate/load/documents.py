@@ -54,17 +54,20 @@ def entry_files(root: Path, entry: str, suffixes: tuple[str, ...]) -> list[str] 
         raise OutsideError(f"{entry!r} leads out of the repository (absolute, '..' or a symlink "
                            "whose target is outside); gate files are read from inside it only", entry)
     path = root / entry
-    if path.is_dir():
-        files = []
-        for child in sorted(path.iterdir(), key=lambda p: p.name):
-            if not child.name.endswith(suffixes):
-                continue
-            rel = f"{entry.rstrip('/')}/{child.name}"
-            if escapes(root, rel):
-                raise OutsideError("is a symlink that leads out of the repository; refusing to read it", rel)
-            if child.is_file():
-                files.append(rel)
-        return files
-    if path.exists() or path.is_symlink():
-        return [entry]
+    try:
+        if path.is_dir():
+            files = []
+            for child in sorted(path.iterdir(), key=lambda p: p.name):
+                if not child.name.endswith(suffixes):
+                    continue
+                rel = f"{entry.rstrip('/')}/{child.name}"
+                if escapes(root, rel):
+                    raise OutsideError("is a symlink that leads out of the repository; refusing to read it", rel)
+                if child.is_file():
+                    files.append(rel)
+            return files
+        if path.exists() or path.is_symlink():
+            return [entry]
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte (found by fuzzing)
+        raise InputError(f"cannot read {entry!r}: {getattr(exc, 'strerror', None) or exc}", entry) from None
     return None

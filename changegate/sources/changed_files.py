@@ -62,10 +62,19 @@ def mark_directories(paths: Iterable[str], root: Path) -> tuple[str, ...]:
     symlink) marked as a directory entry with a trailing `/`; sorted, deduplicated."""
     out: set[str] = set()
     for path in paths:
-        if not path.endswith("/") and (root / path).is_dir() and not (root / path).is_symlink():
+        if not path.endswith("/") and _is_real_directory(root / path):
             path += "/"
         out.add(path)
     return tuple(sorted(out))
+
+
+def _is_real_directory(path: Path) -> bool:
+    """A directory, not a symlink to one; False for what cannot be looked at (a name too
+    long for the file system is a changed path like any other, found by fuzzing)."""
+    try:
+        return path.is_dir() and not path.is_symlink()
+    except OSError:
+        return False
 
 
 def parse(data: bytes, source: str, limit: int) -> tuple[str, ...]:

@@ -288,3 +288,19 @@ def test_a_directory_entry_is_claimed_by_the_patterns_claiming_the_directory(
     # Issue 10: a submodule bump changes the single path vendor/sdk, given as "vendor/sdk/".
     assert PathIndex({"sdk": patterns}).match("vendor/sdk/") == (("sdk",) if claimed else ())
     assert matches_any(patterns, "vendor/sdk/") is claimed
+@pytest.mark.parametrize(("pattern", "claimed", "not_claimed"), [
+    ("[x/abc/y]", ["x/z", "b", "a", "c/d"], ["abc/z", "xy"]),
+    ("src/[a/lib/b]/*.py", ["src/a/m.py", "src/l/m.py"], ["src/lib/m.py", "src/a/lib/b/m.py"]),
+    ("[]/abc/]", ["b", "]"], ["abc"]),
+])
+def test_a_bracket_holding_a_slash_is_one_character_for_the_index_too(
+        pattern: str, claimed: list[str], not_claimed: list[str]) -> None:
+    """git (check-ignore agrees) reads "[x/abc/y]" as one character of x, /, a, b, c, y; the
+    index once took "abc" for a segment to file the pattern under, and missed every path
+    without one (found by the fuzz target; tests/fixtures/fuzz-crashes/patterns--*)."""
+    index = PathIndex({"o": ["unrelated/**", pattern], "other": ["abc/**", "*.py"]})
+    for path in claimed:
+        assert matches_any([pattern], path), path
+        assert "o" in index.match(path), path
+    for path in not_claimed:
+        assert "o" not in index.match(path), path
