@@ -38,7 +38,8 @@ class Event:
     commits: int | None = None  # the PR's commit count when the payload carries it
 
 
-def _get(data: Any, *keys: str) -> Any:
+def dig(data: Any, *keys: str) -> Any:
+    """`data[k1][k2]...`, or None where a level is missing or not an object."""
     for key in keys:
         if not isinstance(data, dict):
             return None
@@ -80,7 +81,7 @@ def read_payload(path: str | Path, repository: str | None) -> tuple[dict[str, An
         raise GithubInputError(f"the event file is not JSON: {err}", file) from None
     if not isinstance(data, dict):
         raise GithubInputError("the event file is not a JSON object", file)
-    repo = repository or _get(data, "repository", "full_name")
+    repo = repository or dig(data, "repository", "full_name")
     if not isinstance(repo, str) or "/" not in repo:
         raise GithubInputError("no repository: GITHUB_REPOSITORY is unset and the event names none", file)
     return data, repo
@@ -129,15 +130,15 @@ def pull_event(event_name: str, repo: str, pr: dict[str, Any], file: str, number
     number = pr.get("number", number)
     if not isinstance(number, int) or isinstance(number, bool):
         raise GithubInputError("the event has no pull request number at pull_request.number", file)
-    author = _get(pr, "user", "login")
+    author = dig(pr, "user", "login")
     labels = label_names(pr)
     changed = count(pr, "changed_files")
-    head_repo = _get(pr, "head", "repo", "full_name")
+    head_repo = dig(pr, "head", "repo", "full_name")
     return Event(
         name=event_name,
         repository=repo,
-        base_sha=_sha(_get(pr, "base", "sha"), "pull_request.base.sha", file),
-        head_sha=_sha(_get(pr, "head", "sha"), "pull_request.head.sha", file),
+        base_sha=_sha(dig(pr, "base", "sha"), "pull_request.base.sha", file),
+        head_sha=_sha(dig(pr, "head", "sha"), "pull_request.head.sha", file),
         pr_number=number,
         author=author.lower() if isinstance(author, str) else None,
         labels=labels,

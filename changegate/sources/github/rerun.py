@@ -16,7 +16,7 @@ from typing import Any
 
 from changegate.sources.github import pulls
 from changegate.sources.github.api import Client, GithubInputError
-from changegate.sources.github.event import Event, pull_event, read_payload
+from changegate.sources.github.event import Event, dig, pull_event, read_payload
 
 WORKFLOW_RUN = "workflow_run"
 
@@ -27,12 +27,6 @@ class Outdated(Exception):
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def _belongs(pull: Any, head_sha: str, head_repo: str | None, head_branch: str | None) -> bool:
@@ -40,10 +34,10 @@ def _belongs(pull: Any, head_sha: str, head_repo: str | None, head_branch: str |
     commit, or (it moved on since) same head repository and branch."""
     if not isinstance(pull, dict):
         return False
-    if _get(pull, "head", "sha") == head_sha:
+    if dig(pull, "head", "sha") == head_sha:
         return True
     return (head_repo is not None and head_branch is not None
-            and _get(pull, "head", "repo", "full_name") == head_repo and _get(pull, "head", "ref") == head_branch)
+            and dig(pull, "head", "repo", "full_name") == head_repo and dig(pull, "head", "ref") == head_branch)
 
 
 def load(env: Mapping[str, str], client: Client) -> Event:
@@ -60,7 +54,7 @@ def load(env: Mapping[str, str], client: Client) -> Event:
     head_sha = run.get("head_sha")
     if not isinstance(head_sha, str) or not _FULL_SHA.fullmatch(head_sha):
         raise GithubInputError("the event has no full commit SHA at workflow_run.head_sha", path)
-    head_repo = _get(run, "head_repository", "full_name")
+    head_repo = dig(run, "head_repository", "full_name")
     head_branch = run.get("head_branch")
     head_repo = head_repo if isinstance(head_repo, str) else None
     head_branch = head_branch if isinstance(head_branch, str) else None
@@ -83,7 +77,7 @@ def load(env: Mapping[str, str], client: Client) -> Event:
         raise GithubInputError(
             f"the finished workflow run (head {head_sha[:12]}, branch {head_branch or '?'}) belongs to {which} "
             f"of {repo}; nothing to check again", path)
-    current = _get(found[0], "head", "sha")
+    current = dig(found[0], "head", "sha")
     if current != head_sha:
         raise Outdated(f"pull request #{found[0].get('number')} has moved on from {head_sha[:12]} to "
                        f"{str(current)[:12]} since this run; the check of the new head decides")
