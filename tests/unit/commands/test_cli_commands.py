@@ -347,6 +347,13 @@ def test_check_output_option_writes_the_format_to_the_file_and_nothing_to_stdout
     assert blocking_targets(decision) == {"manifest"}
 
 
+def test_check_output_makes_the_missing_directories_of_its_file(mini: GitRepo) -> None:
+    mini.write("changed.txt", "services/crm/app.py\n")
+    result = run("check", "--changed-files", "changed.txt", "--format", "json", "--output", "out/gate/decision.json")
+    assert result.exit_code == 1, result.stderr
+    assert assert_valid_decision((mini.root / "out/gate/decision.json").read_text(encoding="utf-8"))
+
+
 def test_check_markdown_output_to_file(mini: GitRepo) -> None:
     mini.write("changed.txt", "services/crm/app.py\n")
     result = run("check", "--changed-files", "changed.txt", "--format", "markdown", "-o", "summary.md")
