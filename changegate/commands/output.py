@@ -19,6 +19,8 @@ def write_output(text: str, output: str | None) -> None:
             target = Path(output)
             target.parent.mkdir(parents=True, exist_ok=True)  # e.g. reports/changegate/decision.json
             target.write_text(text, encoding="utf-8")
+        except (FileExistsError, NotADirectoryError):
+            raise InputError("cannot write output: a directory on its path is a file", output) from None
         except OSError as exc:
             raise InputError(f"cannot write output: {exc.strerror}", output) from None
     else:

@@ -456,8 +456,8 @@ CASES: list[BadInput] = [
         {"t.j2": "{% for x in %}\n"},
     ),
     BadInput(
-        "output-into-missing-directory", (*CHECK, "--format", "json", "--output", "no/dir/out.json"),
-        ("no/dir/out.json: cannot write output: No such file or directory",),
+        "output-under-a-file", (*CHECK, "--format", "json", "--output", "changed.txt/out.json"),
+        ("changed.txt/out.json: cannot write output: a directory on its path is a file",),
     ),
     BadInput(
         "manifest-outside-the-repository", (*CHECK, "--manifest", "/etc/passwd"),
